@@ -1,0 +1,261 @@
+//! Index throughput benchmark: raw jieba-rs segmentation, the shoptalk analyzer (and the
+//! tantivy-jieba bridge for comparison) and full index builds, single- and multi-threaded,
+//! measured side by side in one run on a generated mixed zh/en corpus of at least 50 MB.
+//!
+//! Run: `cargo bench --bench index` (or `scripts/bench-index.sh`). Set `BENCH_MB` to change
+//! the corpus size and `BENCH_RUNS` the repetitions (median reported).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::Value;
+use shoptalk::analyze::{Analyzer, ShoptalkTokenizer};
+use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+const SAMPLE: &str = include_str!("../corpora/sample/docs.jsonl");
+
+/// A tiny deterministic generator (xorshift), so the corpus is the same on every machine.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Split into sentences, keeping the end punctuation.
+fn sentences(text: &str) -> Vec<String> {
+    let mut out = vec![];
+    let mut cur = String::new();
+    for c in text.chars() {
+        cur.push(c);
+        if matches!(c, '。' | '！' | '？' | '!' | '?' | '\n') || (c == '.' && cur.len() > 40) {
+            if !cur.trim().is_empty() {
+                out.push(std::mem::take(&mut cur));
+            } else {
+                cur.clear();
+            }
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Write a corpus of at least `mb` MB made by reshuffling the sample's sentences across
+/// documents of the same language, and return its path and (title + body) text bytes.
+fn generate(dir: &Path, mb: usize) -> (PathBuf, Vec<String>) {
+    let sample: Vec<Value> = SAMPLE
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        sample.len() >= 100,
+        "the sample corpus has {} documents",
+        sample.len()
+    );
+    let mut pools: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for d in &sample {
+        pools
+            .entry(d["lang"].as_str().unwrap().to_string())
+            .or_default()
+            .extend(sentences(d["body"].as_str().unwrap()));
+    }
+    let mut rng = Rng(0x9e3779b97f4a7c15);
+    let path = dir.join("docs.jsonl");
+    let mut out = String::with_capacity(mb << 20);
+    let mut texts = Vec::new();
+    let mut i = 0usize;
+    while out.len() < mb << 20 {
+        let base = &sample[i % sample.len()];
+        let lang = base["lang"].as_str().unwrap();
+        let pool = &pools[lang];
+        let n = sentences(base["body"].as_str().unwrap()).len().max(1);
+        let body: String = (0..n)
+            .map(|_| pool[(rng.next() % pool.len() as u64) as usize].as_str())
+            .collect();
+        let mut d = base.clone();
+        d["id"] = Value::from(format!("bench-{i}"));
+        d["url"] = Value::from(format!("https://bench.example/{i}"));
+        d["body"] = Value::from(body.clone());
+        texts.push(format!("{}\n{}", d["title"].as_str().unwrap_or(""), body));
+        out.push_str(&d.to_string());
+        out.push('\n');
+        i += 1;
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&path, out).unwrap();
+    (path, texts)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Median seconds of `runs` calls of `f`, checking that every call returns the same count.
+fn time<F: FnMut() -> usize>(runs: usize, mut f: F) -> (f64, usize) {
+    let mut secs = vec![];
+    let mut count = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let n = f();
+        secs.push(t.elapsed().as_secs_f64());
+        assert!(n > 0, "the measured path produced nothing");
+        assert!(
+            count.is_none_or(|c| c == n),
+            "runs disagree: {count:?} vs {n}"
+        );
+        count = Some(n);
+    }
+    (median(secs), count.unwrap())
+}
+
+fn main() {
+    // `cargo bench` passes --bench; ignore arguments.
+    let mb: usize = std::env::var("BENCH_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-index");
+    let (corpus, texts) = generate(&work.join("corpus"), mb);
+    let bytes: usize = texts.iter().map(|t| t.len()).sum();
+    let text_mb = bytes as f64 / 1e6;
+    let threads = rayon::current_num_threads();
+    eprintln!(
+        "corpus: {} documents, {:.1} MB of text ({} JSONL), {runs} runs each, {threads} threads",
+        texts.len(),
+        text_mb,
+        corpus.display()
+    );
+
+    let analyzer = Analyzer::shared_default();
+    let jieba = analyzer.jieba();
+    let mut rows: Vec<(String, f64, f64)> = vec![];
+    let mut row = |name: &str, secs: f64| {
+        eprintln!("{name:<44} {:>8.2} MB/s", text_mb / secs);
+        rows.push((name.to_string(), text_mb / secs, secs));
+    };
+
+    let (s, _) = time(runs, || {
+        texts.iter().map(|t| jieba.cut(t, true).len()).sum()
+    });
+    row("raw jieba-rs cut (HMM), 1 thread", s);
+    let (s, _) = time(runs, || {
+        texts.par_iter().map(|t| jieba.cut(t, true).len()).sum()
+    });
+    row(&format!("raw jieba-rs cut (HMM), {threads} threads"), s);
+    let raw_multi = text_mb / s;
+
+    let (s, _) = time(runs, || {
+        texts.iter().map(|t| analyzer.tokens(t).len()).sum()
+    });
+    row("shoptalk analyzer, 1 thread", s);
+    let (s, _) = time(runs, || {
+        texts.par_iter().map(|t| analyzer.tokens(t).len()).sum()
+    });
+    row(&format!("shoptalk analyzer, {threads} threads"), s);
+
+    let count = |tok: &mut dyn FnMut(&str) -> usize| texts.iter().map(|t| tok(t)).sum::<usize>();
+    let mut ours = ShoptalkTokenizer::new(analyzer.clone());
+    let (s, _) = time(runs, || {
+        count(&mut |t| {
+            let mut st = ours.token_stream(t);
+            let mut n = 0;
+            while st.advance() {
+                n += 1;
+            }
+            n
+        })
+    });
+    row("shoptalk as tantivy tokenizer, 1 thread", s);
+    let mut bridge = tantivy_jieba::JiebaTokenizer::new();
+    let (s, _) = time(runs, || {
+        count(&mut |t| {
+            let mut st = bridge.token_stream(t);
+            let mut n = 0;
+            while st.advance() {
+                n += 1;
+            }
+            n
+        })
+    });
+    row("tantivy-jieba 0.21 tokenizer, 1 thread", s);
+    // The bridge's per-query cost: a tokenizer built with a custom dictionary clones it.
+    let custom = tantivy_jieba::JiebaTokenizer::with_jieba(jieba_rs::Jieba::new());
+    let t = Instant::now();
+    for _ in 0..20 {
+        let mut c = custom.clone();
+        let mut st = c.token_stream("海外物流");
+        while st.advance() {}
+    }
+    let bridge_clone_ms = t.elapsed().as_secs_f64() * 1000.0 / 20.0;
+    let t = Instant::now();
+    for _ in 0..20 {
+        let mut c = ours.clone();
+        let mut st = c.token_stream("海外物流");
+        while st.advance() {}
+    }
+    let ours_clone_ms = t.elapsed().as_secs_f64() * 1000.0 / 20.0;
+    eprintln!(
+        "tokenizer clone + short query: tantivy-jieba with custom dict {bridge_clone_ms:.2} ms, shoptalk {ours_clone_ms:.4} ms"
+    );
+
+    let mut peak = 0f64;
+    let mut index_multi = 0f64;
+    for n in [1, threads] {
+        let mut secs = vec![];
+        for _ in 0..runs {
+            let idx = work.join(format!("index-{n}"));
+            let _ = std::fs::remove_dir_all(&idx);
+            let out = Command::new(env!("CARGO_BIN_EXE_shoptalk"))
+                .args(["index", "--corpus"])
+                .arg(&corpus)
+                .arg("--index")
+                .arg(&idx)
+                .args(["--rebuild", "--json", "-q", "--threads", &n.to_string()])
+                .output()
+                .expect("run shoptalk index");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(stats["total"].as_u64().unwrap() as usize, texts.len());
+            secs.push(stats["seconds"].as_f64().unwrap());
+            peak = peak.max(stats["peak_rss_mb"].as_f64().unwrap_or(0.0));
+        }
+        let s = median(secs);
+        row(
+            &format!("full index build (`shoptalk index`), {n} thread(s)"),
+            s,
+        );
+        index_multi = text_mb / s;
+    }
+    let ratio = index_multi / raw_multi;
+
+    let mut md = format!(
+        "Corpus: {} documents, {:.1} MB of title+body text; median of {runs} runs; {threads} threads.\n\n| step | MB/s | seconds |\n|---|---:|---:|\n",
+        texts.len(),
+        text_mb
+    );
+    for (name, mbs, s) in &rows {
+        md.push_str(&format!("| {name} | {mbs:.2} | {s:.2} |\n"));
+    }
+    md.push_str(&format!(
+        "\nIndex build ({threads} threads) / raw segmentation ({threads} threads): {:.0}%. Peak memory of `shoptalk index`: {peak:.0} MB.\nTokenizer clone + one short query: tantivy-jieba with a custom dictionary {bridge_clone_ms:.2} ms, shoptalk {ours_clone_ms:.4} ms.\n",
+        ratio * 100.0
+    ));
+    println!("{md}");
+    std::fs::write(work.join("results.md"), &md).unwrap();
+}

@@ -1,0 +1,143 @@
+//! The command line: argument definitions, dispatch to the library, and rendering results to stdout; no logic of its own.
+
+mod demo;
+mod index_cmd;
+mod progress;
+mod search_cmd;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+
+pub use progress::BarReporter;
+
+/// Bilingual text mining for commerce articles and buyer reviews.
+#[derive(Debug, Parser)]
+#[command(name = "shoptalk", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Print no progress bars or summaries on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index the embedded sample corpus and run example searches (start here).
+    Demo(DemoArgs),
+    /// Build or update an index from a corpus (upsert by document id).
+    Index(IndexArgs),
+    /// Search an index.
+    Search(SearchArgs),
+}
+
+/// Arguments of `shoptalk demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where the sample corpus is written (if missing) and read.
+    #[arg(long, default_value = "corpora/sample")]
+    pub corpus: PathBuf,
+    /// Where the sample index is built.
+    #[arg(long, default_value = "indexes/sample")]
+    pub index: PathBuf,
+}
+
+/// Arguments of `shoptalk index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// The corpus: a folder with docs.jsonl (corpora/NAME) or a .jsonl file.
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// The index folder (indexes/NAME); created if missing.
+    #[arg(long)]
+    pub index: PathBuf,
+    /// A user dictionary in jieba format (`word [freq] [tag]` per line) for domain words.
+    #[arg(long)]
+    pub user_dict: Option<PathBuf>,
+    /// Skip invalid corpus lines (counted and reported) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Delete every indexed document first, so the index holds exactly this corpus.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Threads for analysis and indexing (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Output formats for search results.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SearchFormat {
+    /// Ranked blocks with highlighted snippets, for people.
+    Table,
+    /// One JSON object with all hits.
+    Json,
+    /// One JSON object per hit.
+    Jsonl,
+}
+
+/// Arguments of `shoptalk search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (all must match), "exact phrase", OR, NOT, -word, field:value
+    /// (fields: title, body, product, author, site, lang, kind, url, id). Empty or * matches all.
+    pub query: String,
+    /// The index folder.
+    #[arg(long, default_value = "indexes/sample")]
+    pub index: PathBuf,
+    /// Only this language (ISO 639-1: zh, en, ...).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only articles or only reviews.
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only this site (repeat for several).
+    #[arg(long)]
+    pub site: Vec<String>,
+    /// Published on or after: YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Published on or before (the whole year, month or day given): YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Number of hits.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Hits to skip, for paging.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Snippet length in characters.
+    #[arg(long, default_value_t = 160)]
+    pub snippet_chars: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
+    pub format: SearchFormat,
+}
+
+/// Run a parsed command, writing results to `out`. Progress and summaries go to stderr
+/// through `BarReporter` unless `--quiet`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
+    let reporter = BarReporter::new(cli.quiet);
+    let r = match cli.command {
+        Command::Demo(a) => demo::run(&a, out, &reporter),
+        Command::Index(a) => index_cmd::run(&a, out, &reporter),
+        Command::Search(a) => search_cmd::run(&a, out),
+    };
+    match r {
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
+/// Map a write error on stdout to an error (a closed pipe ends the run quietly).
+pub(crate) fn out_err(e: std::io::Error) -> Error {
+    Error::io(std::path::Path::new("<stdout>"), e)
+}

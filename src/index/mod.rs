@@ -1,0 +1,197 @@
+//! The tantivy index: opening and creating it with the right analyzer, building and updating it from a corpus, and searching it.
+
+mod build;
+pub mod schema;
+mod search;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use tantivy::Index;
+
+pub use build::{BuildOptions, BuildStats, build, peak_rss_mb};
+pub use schema::{Fields, names};
+pub use search::{Hit, SearchRequest, SearchResults, Snippet, search};
+
+use crate::analyze::{Analyzer, ShoptalkTokenizer, TOKENIZER_NAME};
+use crate::error::{Error, Result, UserError};
+
+/// shoptalk's own settings file inside an index folder, beside tantivy's `meta.json`.
+pub const SETTINGS_FILE: &str = "shoptalk.json";
+
+/// The format version of [`IndexSettings`]; bumped when the schema changes incompatibly.
+pub const FORMAT: u32 = 1;
+
+/// What an index was built with, so searching analyses queries the same way.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct IndexSettings {
+    /// Schema format version.
+    pub format: u32,
+    /// The user dictionary text (jieba format), empty for none.
+    #[serde(default)]
+    pub user_dict: String,
+}
+
+/// An open shoptalk index: tantivy's index, the field handles and the analyzer.
+pub struct ShopIndex {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The tantivy index, with the shoptalk tokenizer registered.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// The analyzer the index was built with.
+    pub analyzer: Arc<Analyzer>,
+    /// The settings read from `shoptalk.json`.
+    pub settings: IndexSettings,
+}
+
+impl std::fmt::Debug for ShopIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopIndex").field("dir", &self.dir).finish()
+    }
+}
+
+fn read_settings(dir: &Path) -> Result<IndexSettings> {
+    let path = dir.join(SETTINGS_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::user_io(&path, e))?;
+    let settings: IndexSettings =
+        serde_json::from_str(&text).map_err(|e| Error::bad_file(&path, e))?;
+    if settings.format != FORMAT {
+        return Err(Error::bad_file(
+            &path,
+            format!(
+                "index format {} is not the supported format {FORMAT}: rebuild it with `shoptalk index --rebuild`",
+                settings.format
+            ),
+        ));
+    }
+    Ok(settings)
+}
+
+fn write_settings(dir: &Path, settings: &IndexSettings) -> Result<()> {
+    let path = dir.join(SETTINGS_FILE);
+    let tmp = dir.join(format!("{SETTINGS_FILE}.tmp"));
+    let text =
+        serde_json::to_string_pretty(settings).map_err(|e| Error::Internal(e.to_string()))?;
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+}
+
+/// Whether `dir` holds a shoptalk index.
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file() && dir.join(SETTINGS_FILE).is_file()
+}
+
+impl ShopIndex {
+    /// Open the index in `dir`, at its last commit.
+    pub fn open(dir: &Path) -> Result<ShopIndex> {
+        if !exists(dir) {
+            return Err(UserError::MissingIndex(dir.to_path_buf()).into());
+        }
+        let settings = read_settings(dir)?;
+        let settings_path = dir.join(SETTINGS_FILE);
+        let analyzer = Analyzer::with_user_dict(
+            (!settings.user_dict.is_empty())
+                .then_some((settings.user_dict.as_str(), settings_path.as_path())),
+        )?;
+        let index = Index::open_in_dir(dir)?;
+        Self::wrap(dir, index, analyzer, settings)
+    }
+
+    /// Open the index in `dir`, or create an empty one there with `user_dict` (jieba format).
+    /// An existing index built with another user dictionary is an error unless `replace_dict`,
+    /// which records the new dictionary (the caller then re-indexes every document).
+    pub fn open_or_create(
+        dir: &Path,
+        user_dict: Option<(&str, &Path)>,
+        replace_dict: bool,
+    ) -> Result<ShopIndex> {
+        let wanted = user_dict.map(|(t, _)| t.to_string()).unwrap_or_default();
+        if exists(dir) {
+            let mut shop = Self::open(dir)?;
+            if shop.settings.user_dict != wanted && (user_dict.is_some() || replace_dict) {
+                if !replace_dict {
+                    return Err(Error::invalid(format!(
+                        "index {} was built with a different user dictionary; add --rebuild to re-segment every document with the new one",
+                        dir.display()
+                    )));
+                }
+                shop.settings.user_dict = wanted;
+                shop.analyzer = Analyzer::with_user_dict(user_dict)?;
+                write_settings(dir, &shop.settings)?;
+                let tok = ShoptalkTokenizer::new(shop.analyzer.clone());
+                shop.index.tokenizers().register(TOKENIZER_NAME, tok);
+            }
+            return Ok(shop);
+        }
+        if dir.exists()
+            && std::fs::read_dir(dir)
+                .map_err(|e| Error::user_io(dir, e))?
+                .flatten()
+                .any(|e| e.file_name() != "README.md" && e.file_name() != ".gitignore")
+        {
+            return Err(Error::invalid(format!(
+                "{} exists and is not a shoptalk index; choose an empty or new folder",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::user_io(dir, e))?;
+        let analyzer = Analyzer::with_user_dict(user_dict)?;
+        let settings = IndexSettings {
+            format: FORMAT,
+            user_dict: wanted,
+        };
+        let index = Index::create_in_dir(dir, schema::schema())?;
+        write_settings(dir, &settings)?;
+        Self::wrap(dir, index, analyzer, settings)
+    }
+
+    fn wrap(
+        dir: &Path,
+        index: Index,
+        analyzer: Arc<Analyzer>,
+        settings: IndexSettings,
+    ) -> Result<ShopIndex> {
+        index
+            .tokenizers()
+            .register(TOKENIZER_NAME, ShoptalkTokenizer::new(analyzer.clone()));
+        let fields = Fields::new(&index.schema()).map_err(|_| {
+            Error::bad_file(
+                dir,
+                "the index schema is not shoptalk's: rebuild it with `shoptalk index --rebuild`",
+            )
+        })?;
+        Ok(ShopIndex {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            analyzer,
+            settings,
+        })
+    }
+
+    /// A searcher at the last commit.
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        let reader = self
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(reader.searcher())
+    }
+
+    /// Number of live documents at the last commit.
+    pub fn num_docs(&self) -> Result<u64> {
+        Ok(self.searcher()?.num_docs())
+    }
+}
+
+/// Map tantivy's lock error to the user error it is.
+pub(crate) fn lock_error(dir: &Path, e: tantivy::TantivyError) -> Error {
+    match e {
+        tantivy::TantivyError::LockFailure(..) => UserError::IndexLocked(dir.to_path_buf()).into(),
+        e => e.into(),
+    }
+}

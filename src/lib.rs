@@ -1,0 +1,28 @@
+//! shoptalk: bilingual (Chinese/English) text mining for commerce articles and buyer reviews.
+//!
+//! Data flows one way: a corpus of documents ([`corpus`]) is analysed ([`analyze`]) and
+//! indexed ([`index`]), then searched. The binary is a thin shell over [`cli`].
+//!
+//! ```no_run
+//! use shoptalk::corpus::Corpus;
+//! use shoptalk::index::{BuildOptions, SearchRequest, ShopIndex, build, search};
+//! use std::path::Path;
+//!
+//! let corpus = Corpus::open(Path::new("corpora/sample"))?;
+//! let shop = ShopIndex::open_or_create(Path::new("indexes/sample"), None, false)?;
+//! build(&shop, &corpus, &BuildOptions::default(), &shoptalk::reporter::Silent)?;
+//! let req = SearchRequest { query: "海外仓".into(), limit: 5, snippet_chars: 120, ..Default::default() };
+//! for hit in search(&shop, &req)?.hits {
+//!     println!("{} {}", hit.score, hit.doc.title.unwrap_or_default());
+//! }
+//! # Ok::<(), shoptalk::Error>(())
+//! ```
+
+pub mod analyze;
+pub mod cli;
+pub mod corpus;
+pub mod error;
+pub mod index;
+pub mod reporter;
+
+pub use error::{Error, Result, UserError};

@@ -1,0 +1,10 @@
+//! Integration tests: the real binary over real on-disk corpora and tantivy indexes.
+
+mod util;
+
+/// Analyzer invariants checked on generated mixed text.
+mod analyzer;
+/// Bad input: each gets a one-line error and exit code 2, never a panic.
+mod errors;
+/// Corpus -> index -> search round trips in both languages, filters and formats.
+mod search;
