@@ -23,6 +23,8 @@ pub mod cli;
 pub mod corpus;
 pub mod error;
 pub mod index;
+pub mod report;
 pub mod reporter;
+pub mod themes;
 
 pub use error::{Error, Result, UserError};

@@ -7,6 +7,7 @@
 
 mod dict;
 mod normalize;
+pub mod stopwords;
 mod tantivy_tokenizer;
 
 use std::sync::{Arc, OnceLock};

@@ -5,7 +5,7 @@ use std::io::Write;
 use super::{BarReporter, DemoArgs, out_err};
 use crate::corpus::{Corpus, DOCS_FILE};
 use crate::error::{Error, Result};
-use crate::index::{BuildOptions, SearchRequest, ShopIndex, build, search};
+use crate::index::{BuildOptions, IndexConfig, SearchRequest, ShopIndex, build, search};
 
 /// The sample corpus, embedded so the demo works from any folder.
 pub const SAMPLE_CORPUS: &str = include_str!("../../corpora/sample/docs.jsonl");
@@ -17,7 +17,11 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         std::fs::write(&docs, SAMPLE_CORPUS).map_err(|e| Error::user_io(&docs, e))?;
     }
     let corpus = Corpus::open(&a.corpus)?;
-    let shop = ShopIndex::open_or_create(&a.index, None, true)?;
+    let config = IndexConfig {
+        allow_change: true,
+        ..IndexConfig::default()
+    };
+    let shop = ShopIndex::open_or_create(&a.index, &config)?;
     let opts = BuildOptions {
         rebuild: true,
         ..BuildOptions::default()

@@ -1,27 +1,35 @@
-//! `shoptalk index`: build or update an index from a corpus and print a summary.
+//! `shoptalk index`: build, update or re-tag an index from a corpus and print a summary.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use super::{BarReporter, IndexArgs, out_err};
 use crate::corpus::Corpus;
-use crate::error::{Error, Result};
-use crate::index::{BuildOptions, BuildStats, ShopIndex, build};
+use crate::error::{Error, Result, UserError};
+use crate::index::{BuildOptions, BuildStats, IndexConfig, ShopIndex, build, retag};
 use crate::reporter::Reporter;
 
+/// Read an optional file named by a flag, keeping its path for messages.
+pub(crate) fn read_opt(path: Option<&Path>) -> Result<Option<(String, PathBuf)>> {
+    path.map(|p| {
+        std::fs::read_to_string(p)
+            .map(|t| (t, p.to_path_buf()))
+            .map_err(|e| Error::user_io(p, e))
+    })
+    .transpose()
+}
+
 pub(crate) fn run(a: &IndexArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()> {
-    let corpus = Corpus::open(&a.corpus)?;
-    let dict = match &a.user_dict {
-        Some(p) => Some((
-            std::fs::read_to_string(p).map_err(|e| Error::user_io(p, e))?,
-            p,
-        )),
-        None => None,
+    let config = IndexConfig {
+        user_dict: read_opt(a.user_dict.as_deref())?,
+        themes: read_opt(a.themes.as_deref())?,
+        allow_change: a.rebuild || a.retag,
     };
-    let shop = ShopIndex::open_or_create(
-        &a.index,
-        dict.as_ref().map(|(t, p)| (t.as_str(), p.as_path())),
-        a.rebuild,
-    )?;
+    let corpus = a.corpus.as_deref().map(Corpus::open).transpose()?;
+    if a.retag && !crate::index::exists(&a.index) {
+        return Err(UserError::MissingIndex(a.index.clone()).into());
+    }
+    let shop = ShopIndex::open_or_create(&a.index, &config)?;
     let mut opts = BuildOptions {
         skip_invalid: a.skip_invalid,
         rebuild: a.rebuild,
@@ -37,7 +45,15 @@ pub(crate) fn run(a: &IndexArgs, out: &mut dyn Write, reporter: &BarReporter) ->
             .num_threads(n)
             .build_global();
     }
-    let stats = build(&shop, &corpus, &opts, reporter)?;
+    let stats = match &corpus {
+        // --retag with a corpus: re-tag what is indexed, then add the corpus.
+        Some(c) if a.retag => {
+            retag(&shop, &opts, reporter)?;
+            build(&shop, c, &opts, reporter)?
+        }
+        Some(c) => build(&shop, c, &opts, reporter)?,
+        None => retag(&shop, &opts, reporter)?,
+    };
     if a.json {
         serde_json::to_writer_pretty(&mut *out, &stats)
             .map_err(|e| Error::Internal(e.to_string()))?;

@@ -4,6 +4,8 @@ mod demo;
 mod index_cmd;
 mod progress;
 mod search_cmd;
+mod suggest_cmd;
+mod themes_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,6 +36,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Search an index.
     Search(SearchArgs),
+    /// Theme taxonomy tools: default, check, tag, eval, suggest.
+    Themes(themes_cmd::ThemesArgs),
 }
 
 /// Arguments of `shoptalk demo`.
@@ -51,8 +55,8 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// The corpus: a folder with docs.jsonl (corpora/NAME) or a .jsonl file.
-    #[arg(long)]
-    pub corpus: PathBuf,
+    #[arg(long, required_unless_present = "retag")]
+    pub corpus: Option<PathBuf>,
     /// The index folder (indexes/NAME); created if missing.
     #[arg(long)]
     pub index: PathBuf,
@@ -65,6 +69,13 @@ pub struct IndexArgs {
     /// Delete every indexed document first, so the index holds exactly this corpus.
     #[arg(long)]
     pub rebuild: bool,
+    /// A theme taxonomy (TOML) instead of the default; see `shoptalk themes default`.
+    #[arg(long)]
+    pub themes: Option<PathBuf>,
+    /// Re-tag (and re-segment) every indexed document from the stored documents, e.g. with a
+    /// new --themes file; no corpus needed.
+    #[arg(long, conflicts_with = "rebuild")]
+    pub retag: bool,
     /// Threads for analysis and indexing (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -102,6 +113,9 @@ pub struct SearchArgs {
     /// Only this site (repeat for several).
     #[arg(long)]
     pub site: Vec<String>,
+    /// Only documents tagged with this theme (repeat: all of them).
+    #[arg(long)]
+    pub theme: Vec<String>,
     /// Published on or after: YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339.
     #[arg(long)]
     pub since: Option<String>,
@@ -130,6 +144,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Demo(a) => demo::run(&a, out, &reporter),
         Command::Index(a) => index_cmd::run(&a, out, &reporter),
         Command::Search(a) => search_cmd::run(&a, out),
+        Command::Themes(a) => themes_cmd::run(&a, out, &reporter),
     };
     match r {
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -68,6 +68,7 @@ pub(crate) fn request(a: &SearchArgs) -> Result<SearchRequest> {
         lang,
         kind,
         sites: a.site.clone(),
+        themes: a.theme.clone(),
         since,
         until,
         limit: a.limit,
@@ -161,6 +162,9 @@ pub(crate) fn render_table(
         }
         if let Some(r) = d.rating {
             meta.push(format!("rating {r}"));
+        }
+        if !h.themes.is_empty() {
+            meta.push(format!("themes {}", h.themes.join(",")));
         }
         meta.push(format!("score {:.2}", h.score));
         meta.push(format!("id {}", d.id));

@@ -162,7 +162,7 @@ impl ReadStats {
 /// Reads a JSONL file as batches of `(line number, line)`, with bounded line length.
 pub struct LineReader {
     path: PathBuf,
-    reader: BufReader<File>,
+    reader: Box<dyn BufRead>,
     line_no: usize,
 }
 
@@ -173,11 +173,19 @@ impl LineReader {
     /// Open `path` for reading.
     pub fn open(path: &Path) -> Result<LineReader> {
         let f = File::open(path).map_err(|e| Error::user_io(path, e))?;
-        Ok(LineReader {
-            path: path.to_path_buf(),
-            reader: BufReader::with_capacity(1 << 20, f),
+        Ok(Self::from_reader(
+            path,
+            Box::new(BufReader::with_capacity(1 << 20, f)),
+        ))
+    }
+
+    /// Read lines from any reader; `name` is used in messages.
+    pub fn from_reader(name: &Path, reader: Box<dyn BufRead>) -> LineReader {
+        LineReader {
+            path: name.to_path_buf(),
+            reader,
             line_no: 0,
-        })
+        }
     }
 
     /// Up to `n` non-blank lines, or `None` at the end of the file.

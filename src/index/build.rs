@@ -11,7 +11,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{ShopIndex, lock_error};
 use crate::corpus::{Corpus, Document, ReadStats, parse_batch};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::reporter::Reporter;
 
 /// How to build.
@@ -115,7 +115,11 @@ pub fn build(
                     );
                     q.count(s).unwrap_or(0) > 0
                 });
-                (existed, fields.to_tantivy(d, &shop.analyzer), d.id.clone())
+                (
+                    existed,
+                    fields.to_tantivy(d, &shop.analyzer, &shop.tagger),
+                    d.id.clone(),
+                )
             })
             .collect();
         for (existed, tdoc, id) in prepared {
@@ -133,6 +137,51 @@ pub fn build(
         if since_commit >= opts.commit_every {
             writer.commit()?;
             since_commit = 0;
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    reporter.finish();
+    stats.total = shop.num_docs()?;
+    stats.seconds = started.elapsed().as_secs_f64();
+    stats.peak_rss_mb = peak_rss_mb();
+    Ok(stats)
+}
+
+/// Re-tag every document of the index with its current taxonomy, from the stored documents:
+/// no corpus or crawl is needed. Runs as one commit, so an interruption changes nothing.
+pub fn retag(shop: &ShopIndex, opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildStats> {
+    let started = Instant::now();
+    let searcher = shop.searcher()?;
+    let mut writer: IndexWriter<TantivyDocument> = shop
+        .index
+        .writer_with_num_threads(opts.threads.max(1), opts.memory_budget.max(15 << 20))
+        .map_err(|e| lock_error(&shop.dir, e))?;
+    writer.delete_all_documents()?;
+    reporter.start("re-tagging", Some(searcher.num_docs()));
+    let mut stats = BuildStats::default();
+    for segment in searcher.segment_readers() {
+        let store = segment
+            .get_store_reader(64)
+            .map_err(|e| Error::io(&shop.dir, e))?;
+        let alive: Vec<u32> = segment.doc_ids_alive().collect();
+        for chunk in alive.chunks(opts.batch.max(1)) {
+            let docs: Vec<Document> = chunk
+                .iter()
+                .map(|&d| {
+                    let stored: TantivyDocument = store.get(d)?;
+                    shop.stored_document(&stored)
+                })
+                .collect::<Result<_>>()?;
+            let prepared: Vec<TantivyDocument> = docs
+                .par_iter()
+                .map(|d| shop.fields.to_tantivy(d, &shop.analyzer, &shop.tagger))
+                .collect();
+            for t in prepared {
+                writer.add_document(t)?;
+                stats.replaced += 1;
+            }
+            reporter.advance(chunk.len() as u64);
         }
     }
     writer.commit()?;

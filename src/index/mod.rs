@@ -10,12 +10,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
-pub use build::{BuildOptions, BuildStats, build, peak_rss_mb};
+pub use build::{BuildOptions, BuildStats, build, peak_rss_mb, retag};
 pub use schema::{Fields, names};
 pub use search::{Hit, SearchRequest, SearchResults, Snippet, search};
 
 use crate::analyze::{Analyzer, ShoptalkTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result, UserError};
+use crate::themes::{Tagger, Taxonomy};
 
 /// shoptalk's own settings file inside an index folder, beside tantivy's `meta.json`.
 pub const SETTINGS_FILE: &str = "shoptalk.json";
@@ -31,6 +32,22 @@ pub struct IndexSettings {
     /// The user dictionary text (jieba format), empty for none.
     #[serde(default)]
     pub user_dict: String,
+    /// The theme taxonomy (TOML) documents were tagged with, empty for the default.
+    #[serde(default)]
+    pub themes: String,
+}
+
+/// What to build an index with. `None` keeps what an existing index has (or the defaults for
+/// a new one).
+#[derive(Debug, Clone, Default)]
+pub struct IndexConfig {
+    /// A user dictionary: its text and where it came from.
+    pub user_dict: Option<(String, PathBuf)>,
+    /// A taxonomy: its TOML text and where it came from.
+    pub themes: Option<(String, PathBuf)>,
+    /// Allow the dictionary or taxonomy of an existing index to change (the caller then
+    /// re-indexes or re-tags every document).
+    pub allow_change: bool,
 }
 
 /// An open shoptalk index: tantivy's index, the field handles and the analyzer.
@@ -45,6 +62,8 @@ pub struct ShopIndex {
     pub analyzer: Arc<Analyzer>,
     /// The settings read from `shoptalk.json`.
     pub settings: IndexSettings,
+    /// The tagger for the index's taxonomy.
+    pub tagger: Arc<Tagger>,
 }
 
 impl std::fmt::Debug for ShopIndex {
@@ -91,40 +110,55 @@ impl ShopIndex {
             return Err(UserError::MissingIndex(dir.to_path_buf()).into());
         }
         let settings = read_settings(dir)?;
-        let settings_path = dir.join(SETTINGS_FILE);
-        let analyzer = Analyzer::with_user_dict(
-            (!settings.user_dict.is_empty())
-                .then_some((settings.user_dict.as_str(), settings_path.as_path())),
-        )?;
         let index = Index::open_in_dir(dir)?;
-        Self::wrap(dir, index, analyzer, settings)
+        Self::wrap(dir, index, settings)
     }
 
-    /// Open the index in `dir`, or create an empty one there with `user_dict` (jieba format).
-    /// An existing index built with another user dictionary is an error unless `replace_dict`,
-    /// which records the new dictionary (the caller then re-indexes every document).
-    pub fn open_or_create(
-        dir: &Path,
-        user_dict: Option<(&str, &Path)>,
-        replace_dict: bool,
-    ) -> Result<ShopIndex> {
-        let wanted = user_dict.map(|(t, _)| t.to_string()).unwrap_or_default();
+    /// Open the index in `dir`, or create an empty one there. A dictionary or taxonomy that
+    /// differs from an existing index's is an error unless `config.allow_change`.
+    pub fn open_or_create(dir: &Path, config: &IndexConfig) -> Result<ShopIndex> {
+        let analyzer = Analyzer::with_user_dict(
+            config
+                .user_dict
+                .as_ref()
+                .map(|(t, p)| (t.as_str(), p.as_path())),
+        )?;
+        if let Some((text, path)) = &config.themes {
+            // Validate now, with the file's own name in messages.
+            Taxonomy::load(text, path, &analyzer)?;
+        }
         if exists(dir) {
-            let mut shop = Self::open(dir)?;
-            if shop.settings.user_dict != wanted && (user_dict.is_some() || replace_dict) {
-                if !replace_dict {
+            let mut settings = read_settings(dir)?;
+            let mut changed = false;
+            if let Some((text, _)) = &config.user_dict
+                && *text != settings.user_dict
+            {
+                if !config.allow_change {
                     return Err(Error::invalid(format!(
                         "index {} was built with a different user dictionary; add --rebuild to re-segment every document with the new one",
                         dir.display()
                     )));
                 }
-                shop.settings.user_dict = wanted;
-                shop.analyzer = Analyzer::with_user_dict(user_dict)?;
-                write_settings(dir, &shop.settings)?;
-                let tok = ShoptalkTokenizer::new(shop.analyzer.clone());
-                shop.index.tokenizers().register(TOKENIZER_NAME, tok);
+                settings.user_dict = text.clone();
+                changed = true;
             }
-            return Ok(shop);
+            if let Some((text, _)) = &config.themes
+                && *text != settings.themes
+            {
+                if !config.allow_change {
+                    return Err(Error::invalid(format!(
+                        "index {} was tagged with a different taxonomy; add --retag (or --rebuild) to re-tag every document",
+                        dir.display()
+                    )));
+                }
+                settings.themes = text.clone();
+                changed = true;
+            }
+            if changed {
+                write_settings(dir, &settings)?;
+            }
+            let index = Index::open_in_dir(dir)?;
+            return Self::wrap(dir, index, settings);
         }
         if dir.exists()
             && std::fs::read_dir(dir)
@@ -138,22 +172,32 @@ impl ShopIndex {
             )));
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::user_io(dir, e))?;
-        let analyzer = Analyzer::with_user_dict(user_dict)?;
         let settings = IndexSettings {
             format: FORMAT,
-            user_dict: wanted,
+            user_dict: analyzer.user_dict().to_string(),
+            themes: config
+                .themes
+                .as_ref()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
         };
         let index = Index::create_in_dir(dir, schema::schema())?;
         write_settings(dir, &settings)?;
-        Self::wrap(dir, index, analyzer, settings)
+        Self::wrap(dir, index, settings)
     }
 
-    fn wrap(
-        dir: &Path,
-        index: Index,
-        analyzer: Arc<Analyzer>,
-        settings: IndexSettings,
-    ) -> Result<ShopIndex> {
+    fn wrap(dir: &Path, index: Index, settings: IndexSettings) -> Result<ShopIndex> {
+        let settings_path = dir.join(SETTINGS_FILE);
+        let analyzer = Analyzer::with_user_dict(
+            (!settings.user_dict.is_empty())
+                .then_some((settings.user_dict.as_str(), settings_path.as_path())),
+        )?;
+        let taxonomy = if settings.themes.is_empty() {
+            Taxonomy::default_taxonomy()
+        } else {
+            Taxonomy::from_toml(&settings.themes, &settings_path)?
+        };
+        let tagger = Arc::new(Tagger::new(taxonomy, analyzer.clone())?);
         index
             .tokenizers()
             .register(TOKENIZER_NAME, ShoptalkTokenizer::new(analyzer.clone()));
@@ -169,6 +213,7 @@ impl ShopIndex {
             fields,
             analyzer,
             settings,
+            tagger,
         })
     }
 

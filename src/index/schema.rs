@@ -1,14 +1,15 @@
 //! The index schema, kept in one place: every field, its options, and how a document fills it.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
-    Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, JsonObjectOptions,
+    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::analyze::{Analyzer, TOKENIZER_NAME};
 use crate::corpus::Document;
+use crate::themes::{Tagger, Tagging};
 
 /// Field names, as used in queries (`site:example.com`, `title:物流`).
 pub mod names {
@@ -25,6 +26,9 @@ pub mod names {
     pub const RATING: &str = "rating";
     pub const TOKENS: &str = "tokens";
     pub const DOC: &str = "doc";
+    pub const THEMES: &str = "theme";
+    pub const THEME_HITS: &str = "theme_hits";
+    pub const TAGS: &str = "tags";
 }
 
 /// Handles to every field of the schema.
@@ -56,6 +60,12 @@ pub struct Fields {
     pub tokens: Field,
     /// The whole corpus document as JSON, stored (results and re-tagging read it back).
     pub doc: Field,
+    /// Assigned theme ids, exact and fast (filters and counts).
+    pub themes: Field,
+    /// Hits per theme (`theme_hits.logistics`), fast, for every theme with a hit.
+    pub theme_hits: Field,
+    /// The tagging with evidence as JSON, stored.
+    pub tags: Field,
 }
 
 fn analysed(positions: bool) -> TextOptions {
@@ -92,6 +102,12 @@ pub fn schema() -> Schema {
     b.add_f64_field(names::RATING, INDEXED | FAST);
     b.add_u64_field(names::TOKENS, FAST);
     b.add_text_field(names::DOC, STORED);
+    b.add_text_field(names::THEMES, STRING | FAST);
+    b.add_json_field(
+        names::THEME_HITS,
+        JsonObjectOptions::default().set_fast("raw"),
+    );
+    b.add_text_field(names::TAGS, STORED);
     b.build()
 }
 
@@ -113,12 +129,20 @@ impl Fields {
             rating: f(names::RATING)?,
             tokens: f(names::TOKENS)?,
             doc: f(names::DOC)?,
+            themes: f(names::THEMES)?,
+            theme_hits: f(names::THEME_HITS)?,
+            tags: f(names::TAGS)?,
         })
     }
 
-    /// Analyse `doc` once and build its index document: the tokens feed the index directly,
-    /// so nothing is segmented twice.
-    pub fn to_tantivy(&self, doc: &Document, analyzer: &Analyzer) -> TantivyDocument {
+    /// Analyse `doc` once, tag it with the same tokens, and build its index document: nothing
+    /// is segmented twice.
+    pub fn to_tantivy(
+        &self,
+        doc: &Document,
+        analyzer: &Analyzer,
+        tagger: &Tagger,
+    ) -> TantivyDocument {
         let mut t = TantivyDocument::new();
         t.add_text(self.id, &doc.id);
         if let Some(u) = &doc.url {
@@ -132,27 +156,32 @@ impl Fields {
         }
         t.add_text(self.kind, doc.kind.as_str());
         t.add_text(self.lang, &doc.lang);
-        let pre = |field: Field, text: &str, t: &mut TantivyDocument| {
-            let tokens = analyzer.tokens(text);
-            let n = tokens.last().map_or(0, |t| t.position as u64 + 1);
-            t.add_pre_tokenized_text(
-                field,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens,
-                },
-            );
-            n
-        };
-        let mut body_title_tokens = pre(self.body, &doc.body, &mut t);
-        if let Some(title) = &doc.title {
-            body_title_tokens += pre(self.title, title, &mut t);
+        let pre =
+            |field: Field, tokens: Vec<tantivy::tokenizer::Token>, t: &mut TantivyDocument| {
+                t.add_pre_tokenized_text(
+                    field,
+                    PreTokenizedString {
+                        text: String::new(),
+                        tokens,
+                    },
+                );
+            };
+        let body_tokens = analyzer.tokens(&doc.body);
+        let title_tokens = doc.title.as_deref().map(|t| analyzer.tokens(t));
+        let mut parts: Vec<(&str, &[tantivy::tokenizer::Token])> = vec![(&doc.body, &body_tokens)];
+        if let (Some(title), Some(toks)) = (&doc.title, &title_tokens) {
+            parts.push((title, toks));
+        }
+        let tagging = tagger.tag_parts(&parts);
+        pre(self.body, body_tokens, &mut t);
+        if let Some(toks) = title_tokens {
+            pre(self.title, toks, &mut t);
         }
         if let Some(a) = &doc.author {
-            pre(self.author, a, &mut t);
+            pre(self.author, analyzer.tokens(a), &mut t);
         }
         if let Some(p) = &doc.product {
-            pre(self.product, p, &mut t);
+            pre(self.product, analyzer.tokens(p), &mut t);
         }
         if let Some(ts) = doc.published_timestamp() {
             t.add_date(self.published, DateTime::from_timestamp_secs(ts));
@@ -160,11 +189,30 @@ impl Fields {
         if let Some(r) = doc.rating {
             t.add_f64(self.rating, r);
         }
-        t.add_u64(self.tokens, body_title_tokens);
+        t.add_u64(self.tokens, tagging.tokens as u64);
+        self.add_tags(&mut t, &tagging);
         t.add_text(
             self.doc,
             serde_json::to_string(doc).expect("a document serialises"),
         );
         t
+    }
+
+    fn add_tags(&self, t: &mut TantivyDocument, tagging: &Tagging) {
+        let mut hits = std::collections::BTreeMap::new();
+        for r in &tagging.themes {
+            if r.assigned {
+                t.add_text(self.themes, &r.id);
+            }
+            hits.insert(
+                r.id.clone(),
+                tantivy::schema::OwnedValue::U64(r.hits as u64),
+            );
+        }
+        t.add_object(self.theme_hits, hits);
+        t.add_text(
+            self.tags,
+            serde_json::to_string(tagging).expect("a tagging serialises"),
+        );
     }
 }

@@ -31,6 +31,8 @@ pub struct SearchRequest {
     pub since: Option<i64>,
     /// Only documents published before this time (Unix seconds, exclusive).
     pub until: Option<i64>,
+    /// Only documents with all of these themes assigned.
+    pub themes: Vec<String>,
     /// Hits to return.
     pub limit: usize,
     /// Hits to skip (paging).
@@ -61,6 +63,10 @@ pub struct Hit {
     pub doc: Document,
     /// A snippet of the body (the start of the body when the query matched elsewhere).
     pub snippet: Snippet,
+    /// The document's assigned themes.
+    pub themes: Vec<String>,
+    /// Hits per theme with at least one hit (assigned or not).
+    pub theme_hits: std::collections::BTreeMap<String, u32>,
 }
 
 /// The results of a search.
@@ -110,6 +116,15 @@ impl ShopIndex {
         if let Some(lang) = &req.lang {
             filters.push(term(f.lang, lang));
         }
+        for theme in &req.themes {
+            if self.tagger.taxonomy().position(theme).is_none() {
+                return Err(Error::invalid(format!(
+                    "unknown theme {theme:?}; this index's themes are: {}",
+                    self.tagger.taxonomy().ids().join(", ")
+                )));
+            }
+            filters.push(term(f.themes, theme));
+        }
         if let Some(kind) = req.kind {
             filters.push(term(f.kind, kind.as_str()));
         }
@@ -144,6 +159,15 @@ impl ShopIndex {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// Read a stored document's tagging back.
+    pub fn stored_tagging(&self, doc: &TantivyDocument) -> Result<crate::themes::Tagging> {
+        let json = doc
+            .get_first(self.fields.tags)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Internal("stored tags missing".into()))?;
+        serde_json::from_str(json).map_err(|e| Error::Internal(format!("stored tags: {e}")))
+    }
+
     /// Read a stored document back.
     pub fn stored_document(&self, doc: &TantivyDocument) -> Result<Document> {
         let json = doc
@@ -175,6 +199,7 @@ pub fn search(shop: &ShopIndex, req: &SearchRequest) -> Result<SearchResults> {
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let stored: TantivyDocument = searcher.doc(addr)?;
         let doc = shop.stored_document(&stored)?;
+        let tagging = shop.stored_tagging(&stored)?;
         let snip = snippets.snippet(&doc.body);
         let snippet = if snip.highlighted().is_empty() {
             lead(&doc.body, req.snippet_chars.max(20))
@@ -186,6 +211,12 @@ pub fn search(shop: &ShopIndex, req: &SearchRequest) -> Result<SearchResults> {
             score,
             doc,
             snippet,
+            themes: tagging.assigned().into_iter().map(String::from).collect(),
+            theme_hits: tagging
+                .themes
+                .iter()
+                .map(|t| (t.id.clone(), t.hits))
+                .collect(),
         });
     }
     Ok(SearchResults {

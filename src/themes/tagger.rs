@@ -1,0 +1,635 @@
+//! The compiled tagger: one Aho-Corasick automaton per taxonomy over a token stream, hits aligned to analyzer tokens, exclusions, gaps, scores and evidence.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use super::taxonomy::{EntryShape, Settings, Taxonomy, entry_shape};
+use crate::analyze::{Analyzer, Token, is_cjk, normalize};
+use crate::error::{Error, Result};
+
+/// Characters of evidence kept on each side of a hit.
+pub const EVIDENCE_CONTEXT: usize = 40;
+/// Evidence snippets kept per theme and document.
+pub const MAX_EVIDENCE: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    /// A whole entry.
+    Term,
+    /// The left side of gap entry `gap`.
+    GapLeft(u32),
+    /// The right side of gap entry `gap`.
+    GapRight(u32),
+    /// An exclusion pattern.
+    Exclude,
+}
+
+#[derive(Debug, Clone)]
+struct Pattern {
+    theme: u16,
+    role: Role,
+    /// Index into `Tagger::entries` (the entry as written), unused for exclusions.
+    entry: u32,
+    weight: f32,
+}
+
+/// One matched entry in a document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Hit {
+    /// The entry as written in the taxonomy.
+    pub term: String,
+    /// Byte range in the original text.
+    pub start: usize,
+    /// End of the byte range.
+    pub end: usize,
+    /// The entry's weight.
+    pub weight: f32,
+}
+
+/// How one theme fares in one document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ThemeResult {
+    /// Theme id.
+    pub id: String,
+    /// Hits (after exclusions and overlap removal).
+    pub hits: u32,
+    /// Sum of hit weights.
+    pub weighted: f32,
+    /// Weighted hits per 1,000 tokens.
+    pub per_1000: f32,
+    /// Whether the theme is assigned (passes the thresholds).
+    pub assigned: bool,
+    /// Context windows around the first hits, with the matched entry.
+    pub evidence: Vec<Evidence>,
+    /// Every hit.
+    #[serde(skip, default)]
+    pub all_hits: Vec<Hit>,
+}
+
+/// A piece of evidence: the window of text around a hit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Evidence {
+    /// The entry that matched.
+    pub term: String,
+    /// About 40 characters each side of the hit, within its paragraph.
+    pub text: String,
+}
+
+/// The themes of one document.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Tagging {
+    /// Tokens (positions) in the text, the denominator of rates.
+    pub tokens: u32,
+    /// Every theme with at least one hit, in taxonomy order.
+    pub themes: Vec<ThemeResult>,
+}
+
+impl Tagging {
+    /// Ids of the assigned themes.
+    pub fn assigned(&self) -> Vec<&str> {
+        self.themes
+            .iter()
+            .filter(|t| t.assigned)
+            .map(|t| t.id.as_str())
+            .collect()
+    }
+}
+
+/// A taxonomy compiled for fast tagging. Build once, share across threads.
+pub struct Tagger {
+    taxonomy: Taxonomy,
+    analyzer: Arc<Analyzer>,
+    automaton: Option<AhoCorasick>,
+    patterns: Vec<Pattern>,
+    entries: Vec<String>,
+    /// Wildcard prefixes (surface form, lower-case) -> patterns.
+    prefixes: HashMap<String, Vec<Pattern>>,
+    prefix_lens: Vec<usize>,
+    gap_tokens: u32,
+}
+
+impl std::fmt::Debug for Tagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tagger")
+            .field("themes", &self.taxonomy.themes.len())
+            .field("patterns", &self.patterns.len())
+            .finish()
+    }
+}
+
+/// The token stream the automaton runs over: analysed terms of the primary tokens, CJK words
+/// of one run glued together, other tokens separated by a space, sentences by a newline.
+struct Stream {
+    text: String,
+    /// (stream offset, original offset, token index) where a token or word piece starts.
+    starts: Vec<(u32, u32, u32)>,
+    /// The same where one ends.
+    ends: Vec<(u32, u32, u32)>,
+    /// Latin tokens for wildcard matching: (token index, original range).
+    words: Vec<(u32, usize, usize)>,
+    /// Number of token positions.
+    positions: u32,
+}
+
+fn ends_sentence(gap: &str) -> bool {
+    gap.contains(['。', '！', '？', '!', '?', '.', ';', '；', '\n', '…'])
+}
+
+impl Stream {
+    fn build(text: &str, tokens: &[Token]) -> Stream {
+        let mut s = Stream {
+            text: String::with_capacity(text.len() + tokens.len()),
+            starts: Vec::with_capacity(tokens.len()),
+            ends: Vec::with_capacity(tokens.len()),
+            words: Vec::new(),
+            positions: tokens.last().map_or(0, |t| t.position as u32 + 1),
+        };
+        // The current primary token: its stream start, original range, term and CJK-ness.
+        let mut prim: Option<(usize, usize, usize, bool)> = None;
+        let mut prim_term: &str = "";
+        let mut piece_from = 0usize;
+        let mut idx = 0u32;
+        for t in tokens {
+            if let Some((ps, _, pe, _)) = prim
+                && t.offset_from < pe
+            {
+                // A piece of the current word: locate it inside the word's term.
+                if let Some(rel) = prim_term[piece_from..].find(t.text.as_str()) {
+                    let at = ps + piece_from + rel;
+                    s.starts.push((at as u32, t.offset_from as u32, idx - 1));
+                    s.ends
+                        .push(((at + t.text.len()) as u32, t.offset_to as u32, idx - 1));
+                    piece_from += rel + t.text.len();
+                }
+                continue;
+            }
+            let cjk = t.text.chars().next().is_some_and(is_cjk);
+            match prim {
+                Some((_, _, pe, was_cjk)) => {
+                    let gap = &text[pe..t.offset_from];
+                    if ends_sentence(gap) {
+                        s.text.push('\n');
+                    } else if !(cjk && was_cjk && gap.is_empty()) {
+                        s.text.push(' ');
+                    }
+                }
+                None => s.text.push(' '),
+            }
+            let at = s.text.len();
+            s.text.push_str(&t.text);
+            s.starts.push((at as u32, t.offset_from as u32, idx));
+            s.ends.push((s.text.len() as u32, t.offset_to as u32, idx));
+            if !cjk {
+                s.words.push((idx, t.offset_from, t.offset_to));
+            }
+            prim = Some((at, t.offset_from, t.offset_to, cjk));
+            prim_term = &t.text;
+            piece_from = 0;
+            idx += 1;
+        }
+        s.text.push(' ');
+        s.starts.sort_unstable();
+        s.ends.sort_unstable();
+        s
+    }
+
+    fn start(&self, at: usize) -> Option<(u32, u32)> {
+        let i = self.starts.partition_point(|e| (e.0 as usize) < at);
+        self.starts
+            .get(i)
+            .filter(|e| e.0 as usize == at)
+            .map(|e| (e.1, e.2))
+    }
+
+    fn end(&self, at: usize) -> Option<(u32, u32)> {
+        let i = self.ends.partition_point(|e| (e.0 as usize) < at);
+        self.ends
+            .get(i)
+            .filter(|e| e.0 as usize == at)
+            .map(|e| (e.1, e.2))
+    }
+}
+
+/// The stream form of an entry: analysed like text, so it lines up with documents.
+fn pattern_text(analyzer: &Analyzer, entry: &str) -> String {
+    let toks = analyzer.tokens(entry);
+    let s = Stream::build(entry, &toks);
+    s.text.trim_matches([' ', '\n']).to_string()
+}
+
+impl Tagger {
+    /// Compile `taxonomy` for `analyzer`. Fails only on malformed entries (run `check` first
+    /// for messages with context).
+    pub fn new(taxonomy: Taxonomy, analyzer: Arc<Analyzer>) -> Result<Tagger> {
+        let mut texts: Vec<String> = Vec::new();
+        let mut patterns: Vec<Pattern> = Vec::new();
+        let mut entries: Vec<String> = Vec::new();
+        let mut prefixes: HashMap<String, Vec<Pattern>> = HashMap::new();
+        let mut gaps = 0u32;
+        for (ti, theme) in taxonomy.themes.iter().enumerate() {
+            let theme_idx = u16::try_from(ti).map_err(|_| Error::invalid("too many themes"))?;
+            let mut add = |text: String, p: Pattern| {
+                if !text.is_empty() {
+                    texts.push(text);
+                    patterns.push(p);
+                }
+            };
+            for (entry, weight) in theme.entries() {
+                let e = entries.len() as u32;
+                entries.push(entry.to_string());
+                let pat = |role| Pattern {
+                    theme: theme_idx,
+                    role,
+                    entry: e,
+                    weight,
+                };
+                match entry_shape(entry).map_err(Error::invalid)? {
+                    EntryShape::Plain(p) => add(pattern_text(&analyzer, p), pat(Role::Term)),
+                    EntryShape::Prefix(p) => {
+                        let surface = normalize(p).text().to_lowercase();
+                        prefixes.entry(surface).or_default().push(pat(Role::Term));
+                    }
+                    EntryShape::Gap(a, b) => {
+                        add(pattern_text(&analyzer, a), pat(Role::GapLeft(gaps)));
+                        add(pattern_text(&analyzer, b), pat(Role::GapRight(gaps)));
+                        gaps += 1;
+                    }
+                }
+            }
+            for ex in &theme.exclude {
+                let text = match entry_shape(ex).map_err(Error::invalid)? {
+                    EntryShape::Plain(p) | EntryShape::Prefix(p) => p,
+                    EntryShape::Gap(a, _) => a,
+                };
+                add(
+                    pattern_text(&analyzer, text),
+                    Pattern {
+                        theme: theme_idx,
+                        role: Role::Exclude,
+                        entry: u32::MAX,
+                        weight: 0.0,
+                    },
+                );
+            }
+        }
+        let automaton = if texts.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&texts)
+                    .map_err(|e| Error::Internal(format!("theme automaton: {e}")))?,
+            )
+        };
+        let mut prefix_lens: Vec<usize> = prefixes.keys().map(|k| k.len()).collect();
+        prefix_lens.sort_unstable();
+        prefix_lens.dedup();
+        Ok(Tagger {
+            gap_tokens: taxonomy.settings.gap_tokens,
+            taxonomy,
+            analyzer,
+            automaton,
+            patterns,
+            entries,
+            prefixes,
+            prefix_lens,
+        })
+    }
+
+    /// The taxonomy this tagger was built from.
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// The analyzer it aligns to.
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
+    }
+
+    /// Tag a text (analyses it first).
+    pub fn tag(&self, text: &str) -> Tagging {
+        let tokens = self.analyzer.tokens(text);
+        self.tag_tokens(text, &tokens)
+    }
+
+    /// Tag a text whose tokens the analyzer already produced (the indexer's path: nothing is
+    /// segmented twice).
+    pub fn tag_tokens(&self, text: &str, tokens: &[Token]) -> Tagging {
+        self.tag_parts(&[(text, tokens)])
+    }
+
+    /// Tag a document made of several analysed parts (body, title) as one text: hits add up,
+    /// rates use the tokens of all parts.
+    pub fn tag_parts(&self, parts: &[(&str, &[Token])]) -> Tagging {
+        let n = self.taxonomy.themes.len();
+        let mut hits: Vec<Vec<(Hit, usize)>> = vec![Vec::new(); n];
+        let mut tokens = 0;
+        for (i, (text, toks)) in parts.iter().enumerate() {
+            let (part_hits, part_tokens) = self.raw_hits(text, toks);
+            tokens += part_tokens;
+            for (all, mine) in hits.iter_mut().zip(part_hits) {
+                all.extend(mine.into_iter().map(|h| (h, i)));
+            }
+        }
+        let texts: Vec<&str> = parts.iter().map(|p| p.0).collect();
+        self.score(&texts, tokens, hits)
+    }
+
+    /// Aligned hits per theme (before thresholds), and the token count.
+    fn raw_hits(&self, text: &str, tokens: &[Token]) -> (Vec<Vec<Hit>>, u32) {
+        let n = self.taxonomy.themes.len();
+        let stream = Stream::build(text, tokens);
+        let mut hits: Vec<Vec<(Hit, u32)>> = vec![Vec::new(); n];
+        let mut excludes: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        // Gap sides: (gap id) -> list of (orig start, orig end, first token, last token, sentence).
+        let mut lefts: HashMap<u32, Vec<(usize, usize, u32, u32, usize)>> = HashMap::new();
+        let mut rights: Vec<(u32, usize, usize, u32, u32, usize, &Pattern)> = Vec::new();
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(&stream.text) {
+                let (Some((os, ts)), Some((oe, te))) =
+                    (stream.start(m.start()), stream.end(m.end()))
+                else {
+                    continue;
+                };
+                let (os, oe) = (os as usize, oe as usize);
+                let p = &self.patterns[m.pattern().as_usize()];
+                let sentence = || stream.text[..m.start()].matches('\n').count();
+                match p.role {
+                    Role::Term => hits[p.theme as usize].push((
+                        Hit {
+                            term: self.entries[p.entry as usize].clone(),
+                            start: os,
+                            end: oe,
+                            weight: p.weight,
+                        },
+                        ts,
+                    )),
+                    Role::Exclude => excludes[p.theme as usize].push((os, oe)),
+                    Role::GapLeft(g) => {
+                        lefts
+                            .entry(g)
+                            .or_default()
+                            .push((os, oe, ts, te, sentence()))
+                    }
+                    Role::GapRight(g) => rights.push((g, os, oe, ts, te, sentence(), p)),
+                }
+            }
+        }
+        for (g, os, oe, ts, _te, sent, p) in rights {
+            let Some(ls) = lefts.get(&g) else { continue };
+            // The nearest left side before this right side, in the same sentence.
+            if let Some(l) = ls
+                .iter()
+                .filter(|l| l.4 == sent && l.3 < ts && ts - l.3 <= self.gap_tokens + 1)
+                .max_by_key(|l| l.3)
+            {
+                hits[p.theme as usize].push((
+                    Hit {
+                        term: self.entries[p.entry as usize].clone(),
+                        start: l.0,
+                        end: oe.max(os),
+                        weight: p.weight,
+                    },
+                    l.2,
+                ));
+            }
+        }
+        if !self.prefixes.is_empty() {
+            for &(idx, from, to) in &stream.words {
+                let surface = normalize(&text[from..to]).text().to_lowercase();
+                for &len in &self.prefix_lens {
+                    if len > surface.len() {
+                        break;
+                    }
+                    if !surface.is_char_boundary(len) {
+                        continue;
+                    }
+                    if let Some(ps) = self.prefixes.get(&surface[..len]) {
+                        for p in ps {
+                            hits[p.theme as usize].push((
+                                Hit {
+                                    term: self.entries[p.entry as usize].clone(),
+                                    start: from,
+                                    end: to,
+                                    weight: p.weight,
+                                },
+                                idx,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        let out = hits
+            .into_iter()
+            .zip(excludes)
+            .map(|(mut hs, ex)| {
+                hs.retain(|(h, _)| !ex.iter().any(|&(s, e)| h.start < e && s < h.end));
+                // Overlapping hits of one theme count once: leftmost, then longest, wins.
+                hs.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+                let mut kept: Vec<Hit> = Vec::with_capacity(hs.len());
+                for (h, _) in hs {
+                    if kept.last().is_none_or(|k| h.start >= k.end) {
+                        kept.push(h);
+                    }
+                }
+                kept
+            })
+            .collect();
+        (out, stream.positions)
+    }
+
+    fn score(&self, texts: &[&str], tokens: u32, hits: Vec<Vec<(Hit, usize)>>) -> Tagging {
+        let s: &Settings = &self.taxonomy.settings;
+        let mut themes = Vec::new();
+        for (theme, hs) in self.taxonomy.themes.iter().zip(hits) {
+            if hs.is_empty() {
+                continue;
+            }
+            let weighted: f32 = hs.iter().map(|h| h.0.weight).sum();
+            let per_1000 = weighted * 1000.0 / tokens.max(1) as f32;
+            let min_hits = theme.min_hits.unwrap_or(s.min_hits);
+            let assigned = weighted + 1e-4 >= min_hits
+                && (tokens <= s.long_doc_tokens || per_1000 + 1e-4 >= s.min_per_1000);
+            let evidence = hs
+                .iter()
+                .take(MAX_EVIDENCE)
+                .map(|(h, part)| Evidence {
+                    term: h.term.clone(),
+                    text: window(texts[*part], h.start, h.end, EVIDENCE_CONTEXT),
+                })
+                .collect();
+            themes.push(ThemeResult {
+                id: theme.id.clone(),
+                hits: hs.len() as u32,
+                weighted,
+                per_1000,
+                assigned,
+                evidence,
+                all_hits: hs.into_iter().map(|h| h.0).collect(),
+            });
+        }
+        Tagging { tokens, themes }
+    }
+}
+
+/// About `context` characters each side of `[start, end)`, not crossing a blank line, with
+/// `…` where the text was cut.
+pub fn window(text: &str, start: usize, end: usize, context: usize) -> String {
+    let before = &text[..start];
+    let mut from = start;
+    for (n, (i, c)) in before.char_indices().rev().enumerate() {
+        if n >= context || c == '\n' {
+            break;
+        }
+        from = i;
+    }
+    let mut to = end;
+    for (n, (i, c)) in text[end..].char_indices().enumerate() {
+        if n >= context || c == '\n' {
+            break;
+        }
+        to = end + i + c.len_utf8();
+    }
+    let mut out = String::new();
+    if from > 0 && !text[..from].ends_with('\n') {
+        out.push('…');
+    }
+    out.push_str(text[from..to].trim());
+    if to < text.len() && !text[to..].starts_with('\n') {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn tagger(toml: &str) -> Tagger {
+        let t = Taxonomy::from_toml(toml, Path::new("t.toml")).unwrap();
+        Tagger::new(t, Analyzer::shared_default()).unwrap()
+    }
+
+    const T: &str = r#"
+[[themes]]
+id = "logistics"
+label = { zh = "物流", en = "Logistics" }
+zh = ["物流", "快递", "发货", "等了 ... 才到"]
+en = ["shipping", "deliver*", "overseas warehouse", "took ... to arrive"]
+[[themes]]
+id = "counterfeit"
+label = { zh = "假货", en = "Counterfeit" }
+zh = ["假货", "假"]
+en = ["fake"]
+exclude = ["fake tan"]
+[[themes]]
+id = "after_sales"
+label = { zh = "售后", en = "After-sales" }
+zh = ["服务", "退款"]
+en = ["refund"]
+exclude = ["服务员"]
+weights = { "服务" = 0.5 }
+"#;
+
+    fn ids(t: &Tagger, text: &str) -> Vec<String> {
+        t.tag(text)
+            .assigned()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn chinese_hits_align_to_tokens() {
+        let t = tagger(T);
+        assert_eq!(
+            ids(&t, "这次放假期间买的"),
+            Vec::<String>::new(),
+            "假 inside 假期 is no hit"
+        );
+        assert_eq!(ids(&t, "买到假货了"), vec!["counterfeit"]);
+        assert_eq!(
+            ids(&t, "快递员态度很好"),
+            vec!["logistics"],
+            "快递 is a piece of 快递员"
+        );
+        assert_eq!(
+            ids(&t, "質量不錯，物流很快"),
+            vec!["logistics"],
+            "traditional folds"
+        );
+    }
+
+    #[test]
+    fn english_matches_stems_and_wildcards() {
+        let t = tagger(T);
+        assert_eq!(ids(&t, "They refunded me quickly"), vec!["after_sales"]);
+        assert_eq!(ids(&t, "Delivered late"), vec!["logistics"]);
+        assert_eq!(
+            ids(&t, "more overseas warehouses this year"),
+            vec!["logistics"]
+        );
+        assert_eq!(ids(&t, "warehouses overseas"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn exclusions_and_weights() {
+        let t = tagger(T);
+        assert_eq!(ids(&t, "I love this fake tan lotion"), Vec::<String>::new());
+        assert_eq!(ids(&t, "酒店服务员很热情"), Vec::<String>::new());
+        assert_eq!(
+            ids(&t, "服务一般"),
+            Vec::<String>::new(),
+            "weight 0.5 is below the threshold"
+        );
+        assert_eq!(ids(&t, "服务一般，退款很慢"), vec!["after_sales"]);
+    }
+
+    #[test]
+    fn gaps_stay_in_one_sentence() {
+        let t = tagger(T);
+        assert_eq!(ids(&t, "等了一个多星期才到"), vec!["logistics"]);
+        assert_eq!(ids(&t, "等了很久。后来才到店里"), Vec::<String>::new());
+        assert_eq!(
+            ids(&t, "It took three whole weeks to arrive"),
+            vec!["logistics"]
+        );
+    }
+
+    #[test]
+    fn evidence_shows_the_context() {
+        let t = tagger(T);
+        let text = "第一段无关。\n\n卖家发货太慢了，等了一周。";
+        let tag = t.tag(text);
+        let l = &tag.themes[0];
+        assert_eq!(l.id, "logistics");
+        assert_eq!(l.evidence[0].term, "发货");
+        assert_eq!(l.evidence[0].text, "卖家发货太慢了，等了一周。");
+        let long = "x ".repeat(100) + "shipping" + &" y".repeat(100);
+        let w = &t.tag(&long).themes[0].evidence[0].text;
+        assert!(
+            w.starts_with('…') && w.ends_with('…') && w.contains("shipping"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn long_documents_need_density() {
+        let t = tagger(T);
+        let filler = "the weather was nice and the team met to talk about plans. ".repeat(60);
+        let text = format!("{filler} shipping");
+        let tag = t.tag(&text);
+        assert!(tag.tokens > 400);
+        assert_eq!(tag.themes[0].hits, 1);
+        assert!(
+            !tag.themes[0].assigned,
+            "one passing mention in a long article"
+        );
+    }
+}
