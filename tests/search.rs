@@ -231,3 +231,20 @@ fn demo_runs_end_to_end() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v["total"].as_u64().unwrap() >= 5, "{out}");
 }
+
+#[test]
+fn stacked_word_pieces_highlight_once() {
+    // Regression: a long word and its dictionary pieces overlap; the table must not panic.
+    let dir = indexed();
+    let out = shoptalk(
+        dir.tmp.path(),
+        &["search", "海外仓", "--index", "indexes/t"],
+    )
+    .ok();
+    assert!(out.contains("«海外仓»"), "{out}");
+    let out = shoptalk(dir.tmp.path(), &["search", "海外", "--index", "indexes/t"]).ok();
+    assert!(
+        out.contains("«海外»仓"),
+        "a piece highlights only itself: {out}"
+    );
+}

@@ -8,3 +8,5 @@ mod analyzer;
 mod errors;
 /// Corpus -> index -> search round trips in both languages, filters and formats.
 mod search;
+/// Theme taxonomy, tagging, theme filters, re-tagging and evaluation.
+mod themes;

@@ -38,6 +38,7 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         stats.seconds
     )
     .map_err(out_err)?;
+    theme_table(&shop, o)?;
     let examples: [(&str, Option<&str>, &str); 3] = [
         (
             "海外仓 物流",
@@ -78,5 +79,58 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         a.index.display()
     )
     .map_err(out_err)?;
+    Ok(())
+}
+
+/// Documents per theme, by language, straight from the index's theme field.
+fn theme_table(shop: &ShopIndex, o: &mut dyn Write) -> Result<()> {
+    use tantivy::collector::Count;
+    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    let searcher = shop.searcher()?;
+    let f = shop.fields;
+    let term = |field, v: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            tantivy::Term::from_field_text(field, v),
+            IndexRecordOption::Basic,
+        ))
+    };
+    let count = |theme: &str, lang: &str| -> Result<usize> {
+        let q = BooleanQuery::new(vec![
+            (Occur::Must, term(f.themes, theme)),
+            (Occur::Must, term(f.lang, lang)),
+        ]);
+        Ok(searcher.search(&q, &Count)?)
+    };
+    let totals = (
+        searcher.search(&*term(f.lang, "zh"), &Count)?,
+        searcher.search(&*term(f.lang, "en"), &Count)?,
+    );
+    writeln!(
+        o,
+        "\nthemes (documents tagged; share of the language's documents):"
+    )
+    .map_err(out_err)?;
+    writeln!(o, "  {:<16} {:>12} {:>12}", "theme", "zh", "en").map_err(out_err)?;
+    for t in &shop.tagger.taxonomy().themes {
+        let (zh, en) = (count(&t.id, "zh")?, count(&t.id, "en")?);
+        let pct = |n: usize, d: usize| {
+            if d == 0 {
+                0.0
+            } else {
+                n as f64 * 100.0 / d as f64
+            }
+        };
+        writeln!(
+            o,
+            "  {:<16} {:>5} ({:>3.0}%) {:>5} ({:>3.0}%)",
+            t.id,
+            zh,
+            pct(zh, totals.0),
+            en,
+            pct(en, totals.1)
+        )
+        .map_err(out_err)?;
+    }
     Ok(())
 }

@@ -33,6 +33,7 @@ pub(crate) fn run(a: &IndexArgs, out: &mut dyn Write, reporter: &BarReporter) ->
     let mut opts = BuildOptions {
         skip_invalid: a.skip_invalid,
         rebuild: a.rebuild,
+        tag: !a.no_tag,
         ..BuildOptions::default()
     };
     if let Some(n) = a.threads {

@@ -82,6 +82,9 @@ pub struct IndexArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Skip theme tagging (for benchmarks measuring what tagging costs).
+    #[arg(long, hide = true)]
+    pub no_tag: bool,
 }
 
 /// Output formats for search results.

@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub commit_every: usize,
     /// Corpus lines per parallel batch.
     pub batch: usize,
+    /// Tag themes while indexing (off only to measure what tagging costs).
+    pub tag: bool,
 }
 
 impl Default for BuildOptions {
@@ -40,6 +42,7 @@ impl Default for BuildOptions {
             memory_budget: 256 << 20,
             commit_every: 100_000,
             batch: 2048,
+            tag: true,
         }
     }
 }
@@ -117,7 +120,7 @@ pub fn build(
                 });
                 (
                     existed,
-                    fields.to_tantivy(d, &shop.analyzer, &shop.tagger),
+                    fields.to_tantivy(d, &shop.analyzer, opts.tag.then_some(&*shop.tagger)),
                     d.id.clone(),
                 )
             })
@@ -175,7 +178,10 @@ pub fn retag(shop: &ShopIndex, opts: &BuildOptions, reporter: &dyn Reporter) -> 
                 .collect::<Result<_>>()?;
             let prepared: Vec<TantivyDocument> = docs
                 .par_iter()
-                .map(|d| shop.fields.to_tantivy(d, &shop.analyzer, &shop.tagger))
+                .map(|d| {
+                    shop.fields
+                        .to_tantivy(d, &shop.analyzer, Some(&*shop.tagger))
+                })
                 .collect();
             for t in prepared {
                 writer.add_document(t)?;

@@ -141,7 +141,7 @@ impl Fields {
         &self,
         doc: &Document,
         analyzer: &Analyzer,
-        tagger: &Tagger,
+        tagger: Option<&Tagger>,
     ) -> TantivyDocument {
         let mut t = TantivyDocument::new();
         t.add_text(self.id, &doc.id);
@@ -172,7 +172,12 @@ impl Fields {
         if let (Some(title), Some(toks)) = (&doc.title, &title_tokens) {
             parts.push((title, toks));
         }
-        let tagging = tagger.tag_parts(&parts);
+        let tagging = tagger
+            .map(|t| t.tag_parts(&parts))
+            .unwrap_or_else(|| Tagging {
+                tokens: body_tokens.last().map_or(0, |t| t.position as u32 + 1),
+                themes: vec![],
+            });
         pre(self.body, body_tokens, &mut t);
         if let Some(toks) = title_tokens {
             pre(self.title, toks, &mut t);

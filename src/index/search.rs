@@ -239,13 +239,33 @@ fn lead(text: &str, chars: usize) -> Snippet {
 }
 
 fn to_snippet(fragment: &str, ranges: &[std::ops::Range<usize>]) -> Snippet {
+    // A long word and its pieces are both highlighted: merge overlapping ranges.
+    let mut merged: Vec<[usize; 2]> = Vec::new();
+    let mut sorted: Vec<_> = ranges.iter().map(|r| [r.start, r.end]).collect();
+    sorted.sort_unstable();
+    for [s, e] in sorted {
+        match merged.last_mut() {
+            Some(last) if s <= last[1] => last[1] = last[1].max(e),
+            _ => merged.push([s, e]),
+        }
+    }
     let char_at = |b: usize| fragment[..b].chars().count();
     Snippet {
         text: fragment.to_string(),
-        highlights: ranges
+        highlights: merged
             .iter()
-            .map(|r| [char_at(r.start), char_at(r.end)])
+            .map(|r| [char_at(r[0]), char_at(r[1])])
             .collect(),
-        highlights_bytes: ranges.iter().map(|r| [r.start, r.end]).collect(),
+        highlights_bytes: merged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn overlapping_highlights_merge() {
+        let s = super::to_snippet("海外仓很贵", &[3..9, 0..9, 0..6]);
+        assert_eq!(s.highlights_bytes, vec![[0, 9]]);
+        assert_eq!(s.highlights, vec![[0, 3]]);
     }
 }

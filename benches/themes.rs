@@ -1,0 +1,97 @@
+//! Theme tagging throughput: the matching step alone (tokens given), tagging with analysis,
+//! and index builds with and without tagging, side by side in one run, single-threaded.
+//!
+//! Run: `cargo bench --bench themes` (or `scripts/bench-themes.sh`); `BENCH_MB` sets the corpus
+//! size (default 20), `BENCH_RUNS` the repetitions (median reported).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+use shoptalk::analyze::Analyzer;
+use shoptalk::themes::{Tagger, Taxonomy};
+
+mod common;
+use common::{env_or, generate, median, time};
+
+fn main() {
+    let mb = env_or("BENCH_MB", 20);
+    let runs = env_or("BENCH_RUNS", 3);
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-themes");
+    let (corpus, texts) = generate(&work.join("corpus"), mb);
+    let text_mb = texts.iter().map(|t| t.len()).sum::<usize>() as f64 / 1e6;
+    let analyzer = Analyzer::shared_default();
+    let tagger = Tagger::new(Taxonomy::default_taxonomy(), analyzer.clone()).unwrap();
+    let tokens: Vec<_> = texts.iter().map(|t| analyzer.tokens(t)).collect();
+    eprintln!("corpus: {} documents, {text_mb:.1} MB of text", texts.len());
+
+    let (match_s, hits) = time(runs, || {
+        texts
+            .iter()
+            .zip(&tokens)
+            .map(|(t, toks)| {
+                tagger
+                    .tag_tokens(t, toks)
+                    .themes
+                    .iter()
+                    .map(|r| r.hits as usize)
+                    .sum::<usize>()
+            })
+            .sum()
+    });
+    let (full_s, _) = time(runs, || {
+        texts.iter().map(|t| tagger.tag(t).themes.len() + 1).sum()
+    });
+    let (analyze_s, _) = time(runs, || {
+        texts.iter().map(|t| analyzer.tokens(t).len()).sum()
+    });
+
+    let build = |tag: bool| {
+        let mut secs = vec![];
+        for _ in 0..runs {
+            let idx = work.join(if tag { "index-tag" } else { "index-notag" });
+            let _ = std::fs::remove_dir_all(&idx);
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_shoptalk"));
+            cmd.args(["index", "--corpus"])
+                .arg(&corpus)
+                .arg("--index")
+                .arg(&idx);
+            cmd.args(["--json", "-q", "--threads", "1"]);
+            if !tag {
+                cmd.arg("--no-tag");
+            }
+            let out = cmd.output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["total"].as_u64().unwrap() as usize, texts.len());
+            secs.push(v["seconds"].as_f64().unwrap());
+        }
+        median(secs)
+    };
+    let with_tag = build(true);
+    let without = build(false);
+
+    let md = format!(
+        "Corpus: {} documents, {text_mb:.1} MB of title+body text; 1 thread; median of {runs} runs.\n\n\
+| step | MB/s | seconds |\n|---|---:|---:|\n\
+| theme matching only (tokens given; {hits} hits) | {:.1} | {match_s:.2} |\n\
+| analysis only (jieba + stemming) | {:.1} | {analyze_s:.2} |\n\
+| tagging with analysis | {:.1} | {full_s:.2} |\n\
+| index build without tagging | {:.1} | {without:.2} |\n\
+| index build with tagging | {:.1} | {with_tag:.2} |\n\n\
+Tagging slows the index build by {:.1}%.\n",
+        texts.len(),
+        text_mb / match_s,
+        text_mb / analyze_s,
+        text_mb / full_s,
+        text_mb / without,
+        text_mb / with_tag,
+        (with_tag / without - 1.0) * 100.0
+    );
+    println!("{md}");
+    std::fs::write(work.join("results.md"), &md).unwrap();
+}

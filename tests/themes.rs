@@ -1,0 +1,270 @@
+use serde_json::{Value, json};
+
+use crate::util::{Dir, shoptalk, small_corpus};
+
+fn stdin_run(cwd: &std::path::Path, args: &[&str], input: &[u8]) -> crate::util::Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shoptalk"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap().into()
+}
+
+#[test]
+fn tag_prints_the_stable_json_interface() {
+    let dir = Dir::new();
+    let out = stdin_run(
+        dir.tmp.path(),
+        &["themes", "tag"],
+        "卖家发货太慢了，等了一个星期才到。\n这次放假去海边玩，酒店服务员很热情。\nThe seller refunded me after two weeks.\n".as_bytes(),
+    )
+    .ok();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], 1);
+    assert!(
+        lines[0]["themes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("logistics")),
+        "{out}"
+    );
+    assert!(lines[0]["hits"]["logistics"].as_u64().unwrap() >= 1);
+    let ev = lines[0]["evidence"]["logistics"][0].as_str().unwrap();
+    assert!(ev.contains("发货"), "{ev}");
+    assert_eq!(
+        lines[1]["themes"],
+        json!([]),
+        "假期 and a hotel 服务员 are hard negatives: {out}"
+    );
+    assert!(
+        lines[2]["themes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("after_sales")),
+        "{out}"
+    );
+}
+
+#[test]
+fn tag_reads_jsonl_with_ids_and_reports_bad_lines() {
+    let dir = Dir::new();
+    dir.write(
+        "in.jsonl",
+        "{\"id\": \"a\", \"text\": \"买到假货了，要求退款\"}\n",
+    );
+    let out = shoptalk(dir.tmp.path(), &["themes", "tag", "in.jsonl", "--jsonl"]).ok();
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["id"], "a");
+    assert_eq!(v["themes"], json!(["counterfeit", "after_sales"]));
+    dir.write(
+        "bad.jsonl",
+        "{\"id\": \"a\", \"text\": \"ok\"}\n{\"id\": \"b\"}\n",
+    );
+    shoptalk(dir.tmp.path(), &["themes", "tag", "bad.jsonl", "--jsonl"])
+        .user_error("bad.jsonl:2: missing string field \"text\"");
+    dir.write("empty.txt", "\n\n");
+    shoptalk(dir.tmp.path(), &["themes", "tag", "empty.txt"]).user_error("empty input");
+    // Invalid UTF-8 lines are skipped with a reason, the rest is tagged.
+    let run = stdin_run(
+        dir.tmp.path(),
+        &["themes", "tag"],
+        b"\xff\xfe bad\n\xe7\x89\xa9\xe6\xb5\x81\xe5\xa4\xaa\xe6\x85\xa2\n",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("<stdin>:1: invalid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("logistics"), "{}", run.stdout);
+}
+
+#[test]
+fn default_taxonomy_round_trips_and_check_reports_errors() {
+    let dir = Dir::new();
+    let toml = shoptalk(dir.tmp.path(), &["themes", "default"]).ok();
+    dir.write("mine.toml", &toml);
+    let out = shoptalk(dir.tmp.path(), &["themes", "check", "mine.toml"]).ok();
+    assert!(
+        out.contains("10 themes") && out.contains(" 0 errors"),
+        "{out}"
+    );
+    dir.write(
+        "broken.toml",
+        "[[themes]]\nid = \"x\"\nlabel = { zh = \"a\", en = \"b\" }\nzh = [\"物流\"\n",
+    );
+    let run = shoptalk(dir.tmp.path(), &["themes", "check", "broken.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("broken.toml: line 5"), "{}", run.stderr);
+    dir.write(
+        "empty.toml",
+        "[[themes]]\nid = \"x\"\nlabel = { zh = \"a\", en = \"b\" }\n",
+    );
+    let run = shoptalk(dir.tmp.path(), &["themes", "check", "empty.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stdout.contains("error: theme \"x\" has no entries"),
+        "{}",
+        run.stdout
+    );
+}
+
+fn indexed(themes: Option<&str>) -> Dir {
+    let dir = Dir::new();
+    dir.corpus("t", &small_corpus());
+    let mut args = vec![
+        "index",
+        "--corpus",
+        "corpora/t",
+        "--index",
+        "indexes/t",
+        "-q",
+    ];
+    if let Some(t) = themes {
+        dir.write("themes.toml", t);
+        args.extend(["--themes", "themes.toml"]);
+    }
+    shoptalk(dir.tmp.path(), &args).ok();
+    dir
+}
+
+fn search_ids(dir: &Dir, args: &[&str]) -> Vec<String> {
+    let mut full = vec!["search"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--index", "indexes/t", "--format", "json"]);
+    let v: Value = serde_json::from_str(&shoptalk(dir.tmp.path(), &full).ok()).unwrap();
+    let mut ids: Vec<String> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["doc"]["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn search_filters_by_theme_and_shows_themes() {
+    let dir = indexed(None);
+    assert_eq!(
+        search_ids(&dir, &["*", "--theme", "after_sales"]),
+        vec!["en2"]
+    );
+    let logistics = search_ids(&dir, &["*", "--theme", "logistics"]);
+    assert!(
+        logistics.contains(&"zh3".to_string()) && logistics.contains(&"en1".to_string()),
+        "{logistics:?}"
+    );
+    let out = shoptalk(
+        dir.tmp.path(),
+        &[
+            "search",
+            "refund",
+            "--index",
+            "indexes/t",
+            "--format",
+            "jsonl",
+        ],
+    )
+    .ok();
+    let hit: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(hit["themes"], json!(["after_sales"]));
+    assert!(hit["theme_hits"]["after_sales"].as_u64().unwrap() >= 2);
+    shoptalk(
+        dir.tmp.path(),
+        &["search", "*", "--index", "indexes/t", "--theme", "weather"],
+    )
+    .user_error("unknown theme \"weather\"");
+}
+
+#[test]
+fn retag_with_a_new_taxonomy_needs_no_corpus() {
+    let dir = indexed(None);
+    let custom = "[[themes]]\nid = \"kettles\"\nlabel = { zh = \"水壶\", en = \"Kettles\" }\nzh = [\"电热水壶\"]\nen = [\"kettle\"]\n";
+    dir.write("kettles.toml", custom);
+    // A different taxonomy on an existing index needs --retag.
+    shoptalk(
+        dir.tmp.path(),
+        &[
+            "index",
+            "--corpus",
+            "corpora/t",
+            "--index",
+            "indexes/t",
+            "--themes",
+            "kettles.toml",
+        ],
+    )
+    .user_error("--retag");
+    std::fs::remove_dir_all(dir.path("corpora")).unwrap();
+    let out = shoptalk(
+        dir.tmp.path(),
+        &[
+            "index",
+            "--retag",
+            "--index",
+            "indexes/t",
+            "--themes",
+            "kettles.toml",
+            "--json",
+        ],
+    )
+    .ok();
+    let stats: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(stats["total"], 5);
+    assert_eq!(
+        search_ids(&dir, &["*", "--theme", "kettles"]),
+        Vec::<String>::new(),
+        "products are not tagged, only title and body"
+    );
+    assert_eq!(search_ids(&dir, &["*"]).len(), 5);
+    shoptalk(
+        dir.tmp.path(),
+        &[
+            "search",
+            "*",
+            "--index",
+            "indexes/t",
+            "--theme",
+            "logistics",
+        ],
+    )
+    .user_error("this index's themes are: kettles");
+}
+
+#[test]
+fn eval_scores_gold_labels() {
+    let dir = Dir::new();
+    dir.write(
+        "gold.jsonl",
+        &[
+            json!({"id": "1", "text": "物流太慢了", "themes": ["logistics"]}),
+            json!({"id": "2", "text": "放假了真开心", "themes": []}),
+            json!({"id": "3", "text": "Refund took ages", "themes": ["after_sales"]}),
+        ]
+        .iter()
+        .map(|v| format!("{v}\n"))
+        .collect::<String>(),
+    );
+    let out = shoptalk(dir.tmp.path(), &["themes", "eval", "gold.jsonl", "--json"]).ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["items"], 3);
+    assert_eq!(v["macro_f1"], 1.0, "{out}");
+    dir.write(
+        "bad.jsonl",
+        "{\"id\": \"1\", \"text\": \"x\", \"themes\": [\"weather\"]}\n",
+    );
+    shoptalk(dir.tmp.path(), &["themes", "eval", "bad.jsonl"])
+        .user_error("bad.jsonl:1: unknown theme \"weather\"");
+}
