@@ -106,7 +106,7 @@ fn default_taxonomy_round_trips_and_check_reports_errors() {
     );
     let run = shoptalk(dir.tmp.path(), &["themes", "check", "broken.toml"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("broken.toml: line 5"), "{}", run.stderr);
+    assert!(run.stderr.contains("broken.toml: line 4, column 11: unclosed array"), "{}", run.stderr);
     dir.write(
         "empty.toml",
         "[[themes]]\nid = \"x\"\nlabel = { zh = \"a\", en = \"b\" }\n",

@@ -295,7 +295,7 @@ fn eval(a: &EvalArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()>
     w(out, format!("{} items", report.items))?;
     w(
         out,
-        format!("| theme | support | precision | recall | F1 |"),
+        "| theme | support | precision | recall | F1 |".to_string(),
     )?;
     w(out, "|---|---:|---:|---:|---:|".into())?;
     for t in &report.themes {

@@ -24,6 +24,15 @@ pub struct Suggestion {
     pub example: String,
 }
 
+/// Counts of one candidate term.
+#[derive(Default)]
+struct TermCounts {
+    in_theme: u64,
+    elsewhere: u64,
+    surfaces: HashMap<String, u32>,
+    example: Option<String>,
+}
+
 /// Dunning's G2 for a term seen in `a` of `na` sentences of one set and `b` of `nb` of another.
 pub fn log_likelihood(a: u64, na: u64, b: u64, nb: u64) -> f64 {
     let (a, na, b, nb) = (a as f64, na as f64, b as f64, nb as f64);
@@ -69,8 +78,7 @@ pub fn suggest(
     }
     let searcher = shop.searcher()?;
     // term -> (theme sentences, other sentences, surface counts, example)
-    let mut counts: HashMap<String, (u64, u64, HashMap<String, u32>, Option<String>)> =
-        HashMap::new();
+    let mut counts: HashMap<String, TermCounts> = HashMap::new();
     let (mut na, mut nb) = (0u64, 0u64);
     for segment in searcher.segment_readers() {
         let store = segment
@@ -123,15 +131,15 @@ pub fn suggest(
                         }
                         let entry = counts.entry(t.text.clone()).or_default();
                         if hit {
-                            entry.0 += 1;
-                            if entry.3.is_none() {
-                                entry.3 = Some(text[s..e].trim().chars().take(100).collect());
+                            entry.in_theme += 1;
+                            if entry.example.is_none() {
+                                entry.example = Some(text[s..e].trim().chars().take(100).collect());
                             }
                         } else {
-                            entry.1 += 1;
+                            entry.elsewhere += 1;
                         }
                         *entry
-                            .2
+                            .surfaces
                             .entry(text[t.offset_from..t.offset_to].to_lowercase())
                             .or_default() += 1;
                     }
@@ -146,11 +154,14 @@ pub fn suggest(
     }
     let mut out: Vec<Suggestion> = counts
         .into_iter()
-        .filter(|(_, (a, b, _, _))| {
-            *a >= min_count && (*a as f64 / na.max(1) as f64) > (*b as f64 / nb.max(1) as f64)
+        .filter(|(_, c)| {
+            c.in_theme >= min_count
+                && (c.in_theme as f64 / na.max(1) as f64) > (c.elsewhere as f64 / nb.max(1) as f64)
         })
-        .map(|(_, (a, b, surfaces, example))| {
-            let term = surfaces
+        .map(|(_, c)| {
+            let (a, b) = (c.in_theme, c.elsewhere);
+            let term = c
+                .surfaces
                 .into_iter()
                 .max_by(|x, y| x.1.cmp(&y.1).then(y.0.cmp(&x.0)))
                 .map(|s| s.0)
@@ -160,7 +171,7 @@ pub fn suggest(
                 g2: log_likelihood(a, na, b, nb),
                 in_theme: a,
                 elsewhere: b,
-                example: example.unwrap_or_default(),
+                example: c.example.unwrap_or_default(),
             }
         })
         .collect();

@@ -108,6 +108,8 @@ pub struct Tagger {
     /// Wildcard prefixes (surface form, lower-case) -> patterns.
     prefixes: HashMap<String, Vec<Pattern>>,
     prefix_lens: Vec<usize>,
+    /// Per automaton pattern: all Chinese and two or more characters, so one aligned end suffices.
+    relaxed: Vec<bool>,
     gap_tokens: u32,
 }
 
@@ -130,6 +132,8 @@ struct Stream {
     ends: Vec<(u32, u32, u32)>,
     /// Latin tokens for wildcard matching: (token index, original range).
     words: Vec<(u32, usize, usize)>,
+    /// Chinese primary tokens: (stream start, stream end, original start, token index).
+    cjk: Vec<(u32, u32, u32, u32)>,
     /// Number of token positions.
     positions: u32,
 }
@@ -145,6 +149,7 @@ impl Stream {
             starts: Vec::with_capacity(tokens.len()),
             ends: Vec::with_capacity(tokens.len()),
             words: Vec::new(),
+            cjk: Vec::new(),
             positions: tokens.last().map_or(0, |t| t.position as u32 + 1),
         };
         // The current primary token: its stream start, original range, term and CJK-ness.
@@ -182,7 +187,10 @@ impl Stream {
             s.text.push_str(&t.text);
             s.starts.push((at as u32, t.offset_from as u32, idx));
             s.ends.push((s.text.len() as u32, t.offset_to as u32, idx));
-            if !cjk {
+            if cjk {
+                s.cjk
+                    .push((at as u32, s.text.len() as u32, t.offset_from as u32, idx));
+            } else {
                 s.words.push((idx, t.offset_from, t.offset_to));
             }
             prim = Some((at, t.offset_from, t.offset_to, cjk));
@@ -211,6 +219,31 @@ impl Stream {
             .filter(|e| e.0 as usize == at)
             .map(|e| (e.1, e.2))
     }
+
+    /// The original offset and token of a stream offset strictly inside a Chinese token.
+    fn inside_cjk(&self, text: &str, at: usize) -> Option<(u32, u32)> {
+        let i = self
+            .cjk
+            .partition_point(|e| (e.0 as usize) <= at)
+            .checked_sub(1)?;
+        let (ss, se, os, idx) = self.cjk[i];
+        if at <= ss as usize || at >= se as usize {
+            return None;
+        }
+        // Folding keeps one character for one, so count characters into the token.
+        let chars = self.text[ss as usize..at].chars().count();
+        let (off, _) = text[os as usize..].char_indices().nth(chars)?;
+        Some((os + off as u32, idx))
+    }
+}
+
+/// One side of an `A ... B` match: original range, first and last token, sentence.
+struct Side {
+    start: usize,
+    end: usize,
+    first: u32,
+    last: u32,
+    sentence: usize,
 }
 
 /// The stream form of an entry: analysed like text, so it lines up with documents.
@@ -285,6 +318,10 @@ impl Tagger {
                     .map_err(|e| Error::Internal(format!("theme automaton: {e}")))?,
             )
         };
+        let relaxed = texts
+            .iter()
+            .map(|t| t.chars().count() >= 2 && t.chars().all(is_cjk))
+            .collect();
         let mut prefix_lens: Vec<usize> = prefixes.keys().map(|k| k.len()).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
@@ -297,6 +334,7 @@ impl Tagger {
             entries,
             prefixes,
             prefix_lens,
+            relaxed,
         })
     }
 
@@ -346,18 +384,31 @@ impl Tagger {
         let mut hits: Vec<Vec<(Hit, u32)>> = vec![Vec::new(); n];
         let mut excludes: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
         // Gap sides: (gap id) -> list of (orig start, orig end, first token, last token, sentence).
-        let mut lefts: HashMap<u32, Vec<(usize, usize, u32, u32, usize)>> = HashMap::new();
-        let mut rights: Vec<(u32, usize, usize, u32, u32, usize, &Pattern)> = Vec::new();
+        let mut lefts: HashMap<u32, Vec<Side>> = HashMap::new();
+        let mut rights: Vec<(u32, Side, &Pattern)> = Vec::new();
+        // Sentence number of a stream offset: newlines before it.
+        let breaks: Vec<usize> = stream.text.match_indices('\n').map(|(i, _)| i).collect();
+        let sentence_of = |at: usize| breaks.partition_point(|&b| b < at);
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(&stream.text) {
-                let (Some((os, ts)), Some((oe, te))) =
-                    (stream.start(m.start()), stream.end(m.end()))
-                else {
+                // Both ends on token boundaries; a Chinese match of two or more characters
+                // needs only one (jieba may glue its last character to the next word, as in
+                // 主|播讲), which still keeps 价 out of 评价 and 假 out of 假期.
+                let (start, end) = (stream.start(m.start()), stream.end(m.end()));
+                let (Some((os, ts)), Some((oe, te))) = (match (start, end) {
+                    (Some(a), Some(b)) => (Some(a), Some(b)),
+                    (None, None) => continue,
+                    (a, b) if self.relaxed[m.pattern().as_usize()] => (
+                        a.or_else(|| stream.inside_cjk(text, m.start())),
+                        b.or_else(|| stream.inside_cjk(text, m.end())),
+                    ),
+                    _ => continue,
+                }) else {
                     continue;
                 };
                 let (os, oe) = (os as usize, oe as usize);
                 let p = &self.patterns[m.pattern().as_usize()];
-                let sentence = || stream.text[..m.start()].matches('\n').count();
+                let sentence = || sentence_of(m.start());
                 match p.role {
                     Role::Term => hits[p.theme as usize].push((
                         Hit {
@@ -369,32 +420,47 @@ impl Tagger {
                         ts,
                     )),
                     Role::Exclude => excludes[p.theme as usize].push((os, oe)),
-                    Role::GapLeft(g) => {
-                        lefts
-                            .entry(g)
-                            .or_default()
-                            .push((os, oe, ts, te, sentence()))
-                    }
-                    Role::GapRight(g) => rights.push((g, os, oe, ts, te, sentence(), p)),
+                    Role::GapLeft(g) => lefts.entry(g).or_default().push(Side {
+                        start: os,
+                        end: oe,
+                        first: ts,
+                        last: te,
+                        sentence: sentence(),
+                    }),
+                    Role::GapRight(g) => rights.push((
+                        g,
+                        Side {
+                            start: os,
+                            end: oe,
+                            first: ts,
+                            last: te,
+                            sentence: sentence(),
+                        },
+                        p,
+                    )),
                 }
             }
         }
-        for (g, os, oe, ts, _te, sent, p) in rights {
+        for (g, r, p) in rights {
             let Some(ls) = lefts.get(&g) else { continue };
             // The nearest left side before this right side, in the same sentence.
             if let Some(l) = ls
                 .iter()
-                .filter(|l| l.4 == sent && l.3 < ts && ts - l.3 <= self.gap_tokens + 1)
-                .max_by_key(|l| l.3)
+                .filter(|l| {
+                    l.sentence == r.sentence
+                        && l.last < r.first
+                        && r.first - l.last <= self.gap_tokens + 1
+                })
+                .max_by_key(|l| l.last)
             {
                 hits[p.theme as usize].push((
                     Hit {
                         term: self.entries[p.entry as usize].clone(),
-                        start: l.0,
-                        end: oe.max(os),
+                        start: l.start,
+                        end: r.end.max(l.end),
                         weight: p.weight,
                     },
-                    l.2,
+                    l.first,
                 ));
             }
         }
