@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// mimalloc: the indexer allocates many small strings across threads; measured 15% less CPU
+// than the system allocator for `shoptalk index` (see the README's measured figures).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = shoptalk::cli::Cli::parse();
     tracing_subscriber::fmt()

@@ -37,7 +37,7 @@ fn sentences(text: &str) -> Vec<String> {
     out
 }
 
-/// Write a corpus of at least `mb` MB made by reshuffling the sample's sentences across
+/// Write a corpus with at least `mb` MB of title and body text made by reshuffling the sample's sentences across
 /// documents of the same language, and return its path and (title + body) text bytes.
 pub fn generate(dir: &Path, mb: usize) -> (PathBuf, Vec<String>) {
     let sample: Vec<Value> = SAMPLE
@@ -61,7 +61,8 @@ pub fn generate(dir: &Path, mb: usize) -> (PathBuf, Vec<String>) {
     let mut out = String::with_capacity(mb << 20);
     let mut texts = Vec::new();
     let mut i = 0usize;
-    while out.len() < mb << 20 {
+    let mut text_bytes = 0usize;
+    while text_bytes < mb * 1_000_000 {
         let base = &sample[i % sample.len()];
         let lang = base["lang"].as_str().unwrap();
         let pool = &pools[lang];
@@ -73,7 +74,9 @@ pub fn generate(dir: &Path, mb: usize) -> (PathBuf, Vec<String>) {
         d["id"] = Value::from(format!("bench-{i}"));
         d["url"] = Value::from(format!("https://bench.example/{i}"));
         d["body"] = Value::from(body.clone());
-        texts.push(format!("{}\n{}", d["title"].as_str().unwrap_or(""), body));
+        let text = format!("{}\n{}", d["title"].as_str().unwrap_or(""), body);
+        text_bytes += text.len();
+        texts.push(text);
         out.push_str(&d.to_string());
         out.push('\n');
         i += 1;

@@ -37,6 +37,13 @@ enum Class {
 }
 
 fn class(c: char) -> Class {
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() {
+            Class::Word
+        } else {
+            Class::Sep
+        };
+    }
     if is_cjk(c) {
         Class::Cjk
     } else if c.is_alphanumeric() {
@@ -182,6 +189,10 @@ impl Analyzer {
     /// longest match of shorter dictionary words (single characters where none matches), as
     /// byte ranges. Empty when the word has no shorter dictionary word inside it.
     fn pieces(&self, word: &str) -> Vec<(usize, usize)> {
+        // Fewer than three characters (CJK characters take three bytes): nothing to split.
+        if word.len() < 9 {
+            return Vec::new();
+        }
         let bounds: Vec<usize> = word
             .char_indices()
             .map(|(i, _)| i)
@@ -207,17 +218,34 @@ impl Analyzer {
     }
 
     /// The search term for one Latin-script word: lower-cased, accents removed, stemmed.
+    /// Stems are cached per thread (vocabularies are small; stemming is the analyzer's
+    /// costliest step on English text).
     pub fn word_term(&self, word: &str) -> String {
+        use std::cell::RefCell;
+        thread_local! {
+            static STEMS: RefCell<rustc_hash::FxHashMap<String, String>> = RefCell::default();
+        }
+        const MAX_CACHED: usize = 100_000;
         let mut lower = word.to_lowercase();
         if !lower.is_ascii() {
             lower = normalize::fold_accents(&lower);
         }
         lower.retain(|c| c != ',');
-        if lower.bytes().any(|b| b.is_ascii_alphabetic()) {
-            self.stemmer.stem(&lower).into_owned()
-        } else {
-            lower
+        if !lower.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return lower;
         }
+        STEMS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(stem) = cache.get(&lower) {
+                return stem.clone();
+            }
+            let stem = self.stemmer.stem(&lower).into_owned();
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            cache.insert(lower, stem.clone());
+            stem
+        })
     }
 
     /// The terms of `text` as plain strings (for tests, term lists and query building).

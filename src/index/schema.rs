@@ -4,7 +4,6 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, JsonObjectOptions,
     STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::analyze::{Analyzer, TOKENIZER_NAME};
@@ -156,37 +155,34 @@ impl Fields {
         }
         t.add_text(self.kind, doc.kind.as_str());
         t.add_text(self.lang, &doc.lang);
-        let pre =
-            |field: Field, tokens: Vec<tantivy::tokenizer::Token>, t: &mut TantivyDocument| {
-                t.add_pre_tokenized_text(
-                    field,
-                    PreTokenizedString {
-                        text: String::new(),
-                        tokens,
-                    },
-                );
-            };
+        // tantivy re-tokenizes the text fields with the registered analyzer in its own
+        // threads: measured cheaper than handing it pre-tokenized strings, which it
+        // round-trips through JSON. Tagging uses this thread's tokens.
         let body_tokens = analyzer.tokens(&doc.body);
         let title_tokens = doc.title.as_deref().map(|t| analyzer.tokens(t));
         let mut parts: Vec<(&str, &[tantivy::tokenizer::Token])> = vec![(&doc.body, &body_tokens)];
         if let (Some(title), Some(toks)) = (&doc.title, &title_tokens) {
             parts.push((title, toks));
         }
-        let tagging = tagger
-            .map(|t| t.tag_parts(&parts))
-            .unwrap_or_else(|| Tagging {
-                tokens: body_tokens.last().map_or(0, |t| t.position as u32 + 1),
+        let tagging = match tagger {
+            Some(tagger) => tagger.tag_parts(&parts),
+            None => Tagging {
+                tokens: parts
+                    .iter()
+                    .map(|(_, t)| t.last().map_or(0, |t| t.position as u32 + 1))
+                    .sum(),
                 themes: vec![],
-            });
-        pre(self.body, body_tokens, &mut t);
-        if let Some(toks) = title_tokens {
-            pre(self.title, toks, &mut t);
+            },
+        };
+        t.add_text(self.body, &doc.body);
+        if let Some(title) = &doc.title {
+            t.add_text(self.title, title);
         }
         if let Some(a) = &doc.author {
-            pre(self.author, analyzer.tokens(a), &mut t);
+            t.add_text(self.author, a);
         }
         if let Some(p) = &doc.product {
-            pre(self.product, analyzer.tokens(p), &mut t);
+            t.add_text(self.product, p);
         }
         if let Some(ts) = doc.published_timestamp() {
             t.add_date(self.published, DateTime::from_timestamp_secs(ts));

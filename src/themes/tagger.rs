@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
 use super::taxonomy::{EntryShape, Settings, Taxonomy, entry_shape};
@@ -314,6 +314,7 @@ impl Tagger {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&texts)
                     .map_err(|e| Error::Internal(format!("theme automaton: {e}")))?,
             )
