@@ -106,7 +106,12 @@ fn default_taxonomy_round_trips_and_check_reports_errors() {
     );
     let run = shoptalk(dir.tmp.path(), &["themes", "check", "broken.toml"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("broken.toml: line 4, column 11: unclosed array"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("broken.toml: line 4, column 11: unclosed array"),
+        "{}",
+        run.stderr
+    );
     dir.write(
         "empty.toml",
         "[[themes]]\nid = \"x\"\nlabel = { zh = \"a\", en = \"b\" }\n",
@@ -267,4 +272,45 @@ fn eval_scores_gold_labels() {
     );
     shoptalk(dir.tmp.path(), &["themes", "eval", "bad.jsonl"])
         .user_error("bad.jsonl:1: unknown theme \"weather\"");
+}
+
+#[test]
+fn default_taxonomy_keeps_its_quality_on_the_development_sets() {
+    // A regression guard, not the quality claim: the README reports the held-out set.
+    use shoptalk::themes::{GoldItem, Tagger, Taxonomy, evaluate};
+    let mut items: Vec<GoldItem> = Vec::new();
+    for set in ["dev", "dev2", "dev3"] {
+        let path = format!(
+            "{}/tests/fixtures/themes/{set}.jsonl",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        for line in std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            items.push(serde_json::from_str(line).unwrap());
+        }
+    }
+    assert!(items.len() > 800, "{}", items.len());
+    let tagger = Tagger::new(
+        Taxonomy::default_taxonomy(),
+        shoptalk::analyze::Analyzer::shared_default(),
+    )
+    .unwrap();
+    let report = evaluate(&tagger, &items);
+    assert!(
+        report.macro_f1 >= 0.88,
+        "macro-F1 fell to {:.3}",
+        report.macro_f1
+    );
+    for t in &report.themes {
+        assert!(
+            t.precision >= 0.8 && t.recall >= 0.7,
+            "{} P {:.2} R {:.2}",
+            t.id,
+            t.precision,
+            t.recall
+        );
+    }
 }
