@@ -214,7 +214,7 @@ fn tag(a: &TagArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()> {
                         "themes": t.assigned(),
                         "hits": shown.iter().map(|r| (r.id.clone(), json!(r.hits))).collect::<serde_json::Map<_, _>>(),
                         "evidence": shown.iter().map(|r| (r.id.clone(), json!(r.evidence.iter().map(|e| &e.text).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
-                        "terms": shown.iter().map(|r| (r.id.clone(), json!(r.all_hits.iter().map(|h| &h.term).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
+                        "terms": shown.iter().map(|r| (r.id.clone(), json!(r.all_hits.iter().map(|h| tagger.entry(h)).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
                     });
                     if a.explain {
                         obj["tokens"] = json!(t.tokens);
@@ -324,7 +324,7 @@ fn eval(a: &EvalArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()>
                     .map(|r| {
                         r.all_hits
                             .iter()
-                            .map(|h| h.term.clone())
+                            .map(|h| tagger.entry(h).to_string())
                             .collect::<Vec<_>>()
                             .join(",")
                     })

@@ -39,8 +39,8 @@ struct Pattern {
 /// One matched entry in a document.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Hit {
-    /// The entry as written in the taxonomy.
-    pub term: String,
+    /// The entry that matched: an index for [`Tagger::entry`].
+    pub entry: u32,
     /// Byte range in the original text.
     pub start: usize,
     /// End of the byte range.
@@ -134,6 +134,9 @@ struct Stream {
     words: Vec<(u32, usize, usize)>,
     /// Chinese primary tokens: (stream start, stream end, original start, token index).
     cjk: Vec<(u32, u32, u32, u32)>,
+    /// Bit sets over stream offsets: where some token or piece starts, and ends.
+    start_bits: Vec<u64>,
+    end_bits: Vec<u64>,
     /// Number of token positions.
     positions: u32,
 }
@@ -150,6 +153,8 @@ impl Stream {
             ends: Vec::with_capacity(tokens.len()),
             words: Vec::new(),
             cjk: Vec::new(),
+            start_bits: Vec::new(),
+            end_bits: Vec::new(),
             positions: tokens.last().map_or(0, |t| t.position as u32 + 1),
         };
         // The current primary token: its stream start, original range, term and CJK-ness.
@@ -201,7 +206,20 @@ impl Stream {
         s.text.push(' ');
         s.starts.sort_unstable();
         s.ends.sort_unstable();
+        let words = s.text.len() / 64 + 1;
+        s.start_bits = vec![0; words];
+        s.end_bits = vec![0; words];
+        for &(at, ..) in &s.starts {
+            s.start_bits[at as usize / 64] |= 1 << (at % 64);
+        }
+        for &(at, ..) in &s.ends {
+            s.end_bits[at as usize / 64] |= 1 << (at % 64);
+        }
         s
+    }
+
+    fn bit(bits: &[u64], at: usize) -> bool {
+        bits.get(at / 64).is_some_and(|w| w & (1 << (at % 64)) != 0)
     }
 
     fn start(&self, at: usize) -> Option<(u32, u32)> {
@@ -339,6 +357,11 @@ impl Tagger {
         })
     }
 
+    /// The entry, as written in the taxonomy, of a [`Hit`].
+    pub fn entry(&self, hit: &Hit) -> &str {
+        &self.entries[hit.entry as usize]
+    }
+
     /// The taxonomy this tagger was built from.
     pub fn taxonomy(&self) -> &Taxonomy {
         &self.taxonomy
@@ -395,7 +418,15 @@ impl Tagger {
                 // Both ends on token boundaries; a Chinese match of two or more characters
                 // needs only one (jieba may glue its last character to the next word, as in
                 // 主|播讲), which still keeps 价 out of 评价 and 假 out of 假期.
-                let (start, end) = (stream.start(m.start()), stream.end(m.end()));
+                let (sb, eb) = (
+                    Stream::bit(&stream.start_bits, m.start()),
+                    Stream::bit(&stream.end_bits, m.end()),
+                );
+                if !(sb && eb || (sb || eb) && self.relaxed[m.pattern().as_usize()]) {
+                    continue;
+                }
+                let start = if sb { stream.start(m.start()) } else { None };
+                let end = if eb { stream.end(m.end()) } else { None };
                 let (Some((os, ts)), Some((oe, te))) = (match (start, end) {
                     (Some(a), Some(b)) => (Some(a), Some(b)),
                     (None, None) => continue,
@@ -413,7 +444,7 @@ impl Tagger {
                 match p.role {
                     Role::Term => hits[p.theme as usize].push((
                         Hit {
-                            term: self.entries[p.entry as usize].clone(),
+                            entry: p.entry,
                             start: os,
                             end: oe,
                             weight: p.weight,
@@ -456,7 +487,7 @@ impl Tagger {
             {
                 hits[p.theme as usize].push((
                     Hit {
-                        term: self.entries[p.entry as usize].clone(),
+                        entry: p.entry,
                         start: l.start,
                         end: r.end.max(l.end),
                         weight: p.weight,
@@ -479,7 +510,7 @@ impl Tagger {
                         for p in ps {
                             hits[p.theme as usize].push((
                                 Hit {
-                                    term: self.entries[p.entry as usize].clone(),
+                                    entry: p.entry,
                                     start: from,
                                     end: to,
                                     weight: p.weight,
@@ -526,7 +557,7 @@ impl Tagger {
                 .iter()
                 .take(MAX_EVIDENCE)
                 .map(|(h, part)| Evidence {
-                    term: h.term.clone(),
+                    term: self.entries[h.entry as usize].clone(),
                     text: window(texts[*part], h.start, h.end, EVIDENCE_CONTEXT),
                 })
                 .collect();
