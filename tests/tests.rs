@@ -6,6 +6,10 @@ mod util;
 mod analyzer;
 /// Bad input: each gets a one-line error and exit code 2, never a panic.
 mod errors;
+/// `shoptalk extract`: charsets, main text, metadata, reviews and hostile pages.
+mod extract;
+/// `shoptalk ingest`: WARC, Markdown, text, CSV and JSONL inputs, duplicates and skips.
+mod ingest;
 /// Corpus -> index -> search round trips in both languages, filters and formats.
 mod search;
 /// Theme taxonomy, tagging, theme filters, re-tagging and evaluation.

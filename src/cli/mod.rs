@@ -1,7 +1,9 @@
 //! The command line: argument definitions, dispatch to the library, and rendering results to stdout; no logic of its own.
 
 mod demo;
+mod extract_cmd;
 mod index_cmd;
+mod ingest_cmd;
 mod progress;
 mod search_cmd;
 mod suggest_cmd;
@@ -36,6 +38,10 @@ pub enum Command {
     Index(IndexArgs),
     /// Search an index.
     Search(SearchArgs),
+    /// Extract main text, metadata and reviews from HTML pages (one JSON line per page).
+    Extract(extract_cmd::ExtractArgs),
+    /// Add documents from HTML, WARC, Markdown, text, CSV and JSONL files to a corpus.
+    Ingest(ingest_cmd::IngestArgs),
     /// Theme taxonomy tools: default, check, tag, eval, suggest.
     Themes(themes_cmd::ThemesArgs),
 }
@@ -147,6 +153,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Demo(a) => demo::run(&a, out, &reporter),
         Command::Index(a) => index_cmd::run(&a, out, &reporter),
         Command::Search(a) => search_cmd::run(&a, out),
+        Command::Extract(a) => extract_cmd::run(&a, out, &reporter),
+        Command::Ingest(a) => ingest_cmd::run(&a, out, &reporter),
         Command::Themes(a) => themes_cmd::run(&a, out, &reporter),
     };
     match r {

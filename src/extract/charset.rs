@@ -93,10 +93,10 @@ fn detect(bytes: &[u8]) -> &'static Encoding {
     if std::str::from_utf8(bytes).is_ok() {
         return UTF_8;
     }
-    let mut det = chardetng::EncodingDetector::new();
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(256 * 1024)];
     det.feed(sample, sample.len() == bytes.len());
-    det.guess(None, true)
+    det.guess(None, chardetng::Utf8Detection::Allow)
 }
 
 /// The charset of a `<meta charset=...>` or `<meta http-equiv content="...; charset=...">` in
@@ -199,7 +199,8 @@ mod tests {
 
     #[test]
     fn meta_and_envelope() {
-        let (gbk, _, _) = encoding_rs::GBK.encode("<html><head><meta charset=\"gb2312\"></head><body>跨境电商卖家</body></html>");
+        let (gbk, _, _) = encoding_rs::GBK
+            .encode("<html><head><meta charset=\"gb2312\"></head><body>跨境电商卖家</body></html>");
         let d = decode(&gbk, None);
         assert_eq!(d.encoding, encoding_rs::GBK);
         assert!(d.text.contains("跨境电商卖家"));
@@ -210,7 +211,7 @@ mod tests {
         env.extend_from_slice(b"\n</text>\n");
         let d = decode(&env, None);
         assert_eq!(d.envelope_url.as_deref(), Some("http://a.example/x"));
-        assert_eq!(d.text, "<p>海外仓的租金也在提高</p>");
+        assert_eq!(d.text.trim(), "<p>海外仓的租金也在提高</p>");
     }
 
     #[test]
@@ -226,5 +227,356 @@ mod tests {
         assert!(decode(utf, None).text.contains("物流很快"));
         assert!(looks_binary(b"\x7fELF\x02\x01\x01\0\0\0\0"));
         assert!(!looks_binary(b"<html>\n<p>hi</p>"));
+    }
+}
+
+static RAW_TEXT: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(["<script", "<style", "<!--", "<svg"])
+        .expect("patterns")
+});
+
+static SCRIPT_END: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["</script", "</style", "</svg"])
+            .expect("patterns")
+    });
+
+/// The page without the bodies of scripts (other than JSON-LD), style sheets, SVG images and comments,
+/// which never hold text: the HTML tokenizer then has far less to read.
+pub fn strip_raw_text(html: &str) -> std::borrow::Cow<'_, str> {
+    let b = html.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut pos = 0;
+    while let Some(m) = RAW_TEXT.find(&html[pos..]) {
+        let start = pos + m.start();
+        let after = pos + m.end();
+        if m.pattern().as_usize() == 2 {
+            // A comment: drop through `-->` (or to the end).
+            let end = html[after..]
+                .find("-->")
+                .map_or(html.len(), |e| after + e + 3);
+            out.get_or_insert_with(|| String::with_capacity(html.len()))
+                .push_str(&html[copied..start]);
+            copied = end;
+            pos = end;
+            continue;
+        }
+        // `<script`, `<style` or `<svg` must be followed by a tag-name end.
+        if !b
+            .get(after)
+            .is_some_and(|c| matches!(c, b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/'))
+        {
+            pos = after;
+            continue;
+        }
+        let Some(tag_end) = html[after..].find('>').map(|e| after + e + 1) else {
+            break;
+        };
+        let opening = &html[start..tag_end];
+        if opening.to_ascii_lowercase().contains("ld+json") {
+            pos = tag_end;
+            continue;
+        }
+        let close = SCRIPT_END
+            .find(&html[tag_end..])
+            .map_or(html.len(), |m| tag_end + m.start());
+        let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+        o.push_str(&html[copied..tag_end]);
+        copied = close;
+        if close == html.len() {
+            break;
+        }
+        // Step past the closing tag's name so the search moves on.
+        pos = (close + 2).min(html.len());
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(html),
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::strip_raw_text;
+
+    #[test]
+    fn strips_scripts_styles_comments() {
+        let s = strip_raw_text(
+            "<p>a</p><script>if (a<b) x('</p>')</script><SCRIPT type=\"application/ld+json\">{\"a\":1}</SCRIPT><style>p{}</style><!-- c --><p>b</p><script",
+        );
+        assert_eq!(
+            s,
+            "<p>a</p><script></script><SCRIPT type=\"application/ld+json\">{\"a\":1}</SCRIPT><style></style><p>b</p><script"
+        );
+    }
+}
+
+/// Deeper estimated nesting than this is flattened: the HTML parser's work per tag grows with
+/// the depth, so a page of a million nested tags would otherwise take hours.
+pub const MAX_NESTING: usize = 1000;
+
+/// The page with tags past nesting depth `max` (start tags less end tags, not counting void
+/// elements and elements that close themselves implicitly) removed, and their end tags too;
+/// the text inside them stays.
+pub fn cap_nesting(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    const NO_DEPTH: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr", "p", "li", "td", "th", "tr", "option", "dt", "dd", "tbody",
+        "thead", "tfoot", "colgroup", "caption", "optgroup", "rp", "rt", "html", "head", "body",
+    ];
+    let b = html.as_bytes();
+    let mut depth = 0usize;
+    let mut excess = 0usize;
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + off;
+        i = at + 1;
+        let Some(&next) = b.get(i) else { break };
+        let end = |from: usize| {
+            b[from..]
+                .iter()
+                .position(|&c| c == b'>')
+                .map_or(b.len(), |p| from + p + 1)
+        };
+        if next == b'/' {
+            if excess > 0 {
+                let e = end(i);
+                let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+                o.push_str(&html[copied..at]);
+                copied = e;
+                i = e;
+                excess -= 1;
+            } else {
+                depth = depth.saturating_sub(1);
+            }
+            continue;
+        }
+        if !next.is_ascii_alphabetic() {
+            continue;
+        }
+        let name_end = b[i..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(b.len(), |p| i + p);
+        let name = &html[i..name_end];
+        if NO_DEPTH.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if depth >= max {
+            let e = end(name_end);
+            if b[..e].ends_with(b"/>") {
+                continue;
+            }
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..at]);
+            copied = e;
+            i = e;
+            excess += 1;
+            continue;
+        }
+        depth += 1;
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(html),
+        Some(mut o) => {
+            o.push_str(&html[copied.min(html.len())..]);
+            std::borrow::Cow::Owned(o)
+        }
+    }
+}
+
+#[cfg(test)]
+mod nesting_tests {
+    use super::cap_nesting;
+
+    #[test]
+    fn flattens_only_deep_pages() {
+        let ok = "<div><p>a<p>b<br><img src=x></div>";
+        assert_eq!(cap_nesting(ok, 2), ok);
+        let deep = format!("{}x{}", "<div class=a>".repeat(5), "</div>".repeat(5));
+        assert_eq!(
+            cap_nesting(&deep, 2),
+            "<div class=a><div class=a>x</div></div>"
+        );
+    }
+}
+
+/// Attributes kept by [`strip_attributes`]: what extraction and metadata read.
+const KEEP_ATTRS: &[&str] = &[
+    "aria-hidden",
+    "charset",
+    "class",
+    "content",
+    "datetime",
+    "hidden",
+    "href",
+    "http-equiv",
+    "id",
+    "itemprop",
+    "itemscope",
+    "itemtype",
+    "lang",
+    "name",
+    "property",
+    "rel",
+    "role",
+    "src",
+    "style",
+    "type",
+    "value",
+];
+
+/// The page with every attribute that extraction does not read removed from its start tags:
+/// most of a modern page's markup is attributes (`data-*`, `srcset`, inline handlers), and the
+/// HTML tokenizer is the slowest step. Script bodies are copied unchanged.
+///
+/// Also returns an upper bound of the nesting depth (start tags less end tags), so that
+/// [`cap_nesting`] runs only on pages that may need it.
+pub fn strip_attributes(html: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    let b = html.as_bytes();
+    let mut out: Option<String> = None;
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    let (mut depth, mut max_depth) = (0usize, 0usize);
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + off;
+        i = at + 1;
+        if b.get(i) == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        depth += 1;
+        max_depth = max_depth.max(depth);
+        let name_end = b[i..]
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'-' || *c == b':'))
+            .map_or(b.len(), |p| i + p);
+        let name = &html[i..name_end];
+        // Walk the attributes; `kept` collects byte ranges to keep.
+        let mut j = name_end;
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let mut dropped = false;
+        let mut closed = false;
+        while j < b.len() {
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if j >= b.len() {
+                break;
+            }
+            if b[j] == b'>' {
+                closed = true;
+                break;
+            }
+            if b[j] == b'/' {
+                j += 1;
+                continue;
+            }
+            let attr_start = j;
+            while j < b.len()
+                && !matches!(
+                    b[j],
+                    b'=' | b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | 0x0c
+                )
+            {
+                j += 1;
+            }
+            let attr_name = &html[attr_start..j];
+            let mut k = j;
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            if k < b.len() && b[k] == b'=' {
+                k += 1;
+                while k < b.len() && b[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                match b.get(k) {
+                    Some(&q @ (b'"' | b'\'')) => match b[k + 1..].iter().position(|&c| c == q) {
+                        Some(p) => k = k + 1 + p + 1,
+                        None => {
+                            k = b.len();
+                        }
+                    },
+                    _ => {
+                        while k < b.len() && !b[k].is_ascii_whitespace() && b[k] != b'>' {
+                            k += 1;
+                        }
+                    }
+                }
+                j = k;
+            }
+            if KEEP_ATTRS.iter().any(|a| a.eq_ignore_ascii_case(attr_name)) {
+                ranges.push((attr_start, j));
+            } else {
+                dropped = true;
+            }
+        }
+        if !closed {
+            break;
+        }
+        let tag_end = j + 1;
+        if dropped {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..name_end]);
+            for (s, e) in ranges {
+                o.push(' ');
+                o.push_str(&html[s..e]);
+            }
+            o.push('>');
+            copied = tag_end;
+        }
+        i = tag_end;
+        // Raw-text elements: copy their content as it is.
+        if name.eq_ignore_ascii_case("script")
+            || name.eq_ignore_ascii_case("style")
+            || name.eq_ignore_ascii_case("textarea")
+        {
+            let close = SCRIPT_END
+                .find(&html[i..])
+                .map_or(html.len(), |m| i + m.start());
+            i = close;
+        }
+    }
+    let text = match out {
+        None => std::borrow::Cow::Borrowed(html),
+        Some(mut o) => {
+            o.push_str(&html[copied.min(html.len())..]);
+            std::borrow::Cow::Owned(o)
+        }
+    };
+    (text, max_depth)
+}
+
+#[cfg(test)]
+mod attr_tests {
+    use super::strip_attributes;
+
+    #[test]
+    fn keeps_only_read_attributes() {
+        assert_eq!(
+            strip_attributes(r#"<div data-x="a>b" class='c' onclick=go()><a href=/x target="_blank">t</a><br/></div>"#).0,
+            r#"<div class='c'><a href=/x>t</a><br/></div>"#
+        );
+        let ld = r#"<script type="application/ld+json">{"a":"<b data-q=1>"}</script><p id=x>"#;
+        assert_eq!(strip_attributes(ld).0, ld);
+        assert_eq!(
+            strip_attributes("<p x=\"unterminated").0,
+            "<p x=\"unterminated"
+        );
+        assert_eq!(strip_attributes("<div><div></div><p>").1, 2);
     }
 }

@@ -15,8 +15,9 @@ pub struct Node {
     pub parent: u32,
     /// Indices of the children, in order.
     pub children: Vec<u32>,
-    /// Lower-case tag name; empty for text nodes; `#root` for the root.
-    pub tag: String,
+    /// Lower-case tag name; empty for text nodes; `#root` for the root; `*` for tags
+    /// extraction does not know (custom elements).
+    pub tag: &'static str,
     /// Attributes (elements only), names lower-case.
     pub attrs: Vec<(String, String)>,
     /// Text (text nodes only).
@@ -63,6 +64,154 @@ pub struct Dom {
     pub canonical: Option<String>,
 }
 
+/// Tag names extraction knows, sorted (binary search).
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "base",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "map",
+    "mark",
+    "math",
+    "menu",
+    "meta",
+    "meter",
+    "nav",
+    "nobr",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "param",
+    "picture",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "script",
+    "section",
+    "select",
+    "small",
+    "source",
+    "span",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "track",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+];
+
+/// The static name of a tag, `*` when unknown.
+fn intern(name: &str) -> &'static str {
+    TAGS.binary_search(&name).map_or("*", |i| TAGS[i])
+}
+
+/// The attributes extraction reads; others are not copied.
+const KEPT_ATTRS: &[&str] = &[
+    "class",
+    "id",
+    "style",
+    "hidden",
+    "aria-hidden",
+    "role",
+    "itemprop",
+    "itemscope",
+    "itemtype",
+    "content",
+    "href",
+    "datetime",
+    "rel",
+    "src",
+    "value",
+];
+
 /// Elements dropped while copying: never text, never content.
 fn dropped(tag: &str) -> bool {
     matches!(
@@ -95,13 +244,13 @@ impl Dom {
         dom.nodes.push(Node {
             parent: u32::MAX,
             children: Vec::new(),
-            tag: "#root".into(),
+            tag: "#root",
             attrs: Vec::new(),
             text: String::new(),
         });
         // (node, parent index in dom, depth)
         let mut stack = Vec::new();
-        for c in html.tree.root().children().collect::<Vec<_>>().into_iter().rev() {
+        for c in html.tree.root().children().rev() {
             stack.push((c, 0u32, 1usize));
         }
         while let Some((n, parent, depth)) = stack.pop() {
@@ -110,25 +259,25 @@ impl Dom {
             }
             match n.value() {
                 SNode::Text(t) => {
-                    if let Some(last) = dom.nodes[parent as usize].children.last()
-                        && dom.nodes[*last as usize].is_text()
+                    if let Some(&last) = dom.nodes[parent as usize].children.last()
+                        && dom.nodes[last as usize].is_text()
                     {
-                        dom.nodes[*last as usize].text.push_str(t);
+                        dom.nodes[last as usize].text.push_str(t);
                         continue;
                     }
                     let id = dom.nodes.len() as u32;
                     dom.nodes.push(Node {
                         parent,
                         children: Vec::new(),
-                        tag: String::new(),
+                        tag: "",
                         attrs: Vec::new(),
                         text: t.to_string(),
                     });
                     dom.nodes[parent as usize].children.push(id);
                 }
                 SNode::Element(e) => {
-                    let tag = e.name().to_ascii_lowercase();
-                    match tag.as_str() {
+                    let tag = intern(e.name());
+                    match tag {
                         "meta" => {
                             let key = e
                                 .attr("property")
@@ -155,9 +304,9 @@ impl Dom {
                             continue;
                         }
                         "script" => {
-                            if e.attr("type")
-                                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                            {
+                            if e.attr("type").is_some_and(|t| {
+                                t.trim().eq_ignore_ascii_case("application/ld+json")
+                            }) {
                                 let t: String = n
                                     .children()
                                     .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
@@ -170,25 +319,22 @@ impl Dom {
                             dom.lang = e.attr("lang").map(str::to_string);
                         }
                         "link" => {
-                            if e.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("canonical")) {
+                            if e.attr("rel")
+                                .is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+                            {
                                 dom.canonical = e.attr("href").map(str::to_string);
                             }
                             continue;
                         }
                         _ => {}
                     }
-                    if dropped(&tag) && tag != "head" {
+                    if dropped(tag) && tag != "head" {
                         continue;
                     }
-                    let children: Vec<_> = n.children().collect();
                     if tag == "head" || depth >= MAX_DEPTH {
                         // Keep walking for metadata (head) or flatten (too deep).
-                        let keep_parent = parent;
-                        for c in children.into_iter().rev() {
-                            stack.push((c, keep_parent, depth));
-                        }
-                        if tag == "head" {
-                            continue;
+                        for c in n.children().rev() {
+                            stack.push((c, parent, depth));
                         }
                         continue;
                     }
@@ -199,17 +345,18 @@ impl Dom {
                         tag,
                         attrs: e
                             .attrs()
-                            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+                            .filter(|(k, _)| KEPT_ATTRS.contains(k))
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
                             .collect(),
                         text: String::new(),
                     });
                     dom.nodes[parent as usize].children.push(id);
-                    for c in children.into_iter().rev() {
+                    for c in n.children().rev() {
                         stack.push((c, id, depth + 1));
                     }
                 }
                 SNode::Document | SNode::Fragment => {
-                    for c in n.children().collect::<Vec<_>>().into_iter().rev() {
+                    for c in n.children().rev() {
                         stack.push((c, parent, depth));
                     }
                 }
@@ -229,7 +376,7 @@ impl Dom {
                 out.push_str(&n.text);
                 out.push(' ');
             } else {
-                if matches!(n.tag.as_str(), "br" | "p" | "div" | "li") {
+                if matches!(n.tag, "br" | "p" | "div" | "li") {
                     out.push(' ');
                 }
                 stack.extend(n.children.iter().rev().map(|&c| c as usize));
@@ -237,6 +384,23 @@ impl Dom {
         }
         fold(&out)
     }
+}
+
+/// The page's text from node `start` on, in document order, up to about `max` bytes.
+pub fn text_from(dom: &Dom, start: usize, max: usize) -> String {
+    let mut out = String::new();
+    for n in &dom.nodes[start.min(dom.nodes.len())..] {
+        if n.is_text() {
+            out.push_str(&n.text);
+            out.push(' ');
+        } else if n.tag == "br" {
+            out.push(' ');
+        }
+        if out.len() > max {
+            break;
+        }
+    }
+    fold(&out)
 }
 
 /// Fold runs of whitespace to one space and trim.
@@ -256,6 +420,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tags_are_sorted_for_lookup() {
+        assert!(TAGS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(intern("div"), "div");
+        assert_eq!(intern("amp-img"), "*");
+    }
+
+    #[test]
     fn copies_and_collects_head() {
         let html = Html::parse_document(
             r#"<html lang="zh-CN"><head><title>标题 - 站点</title><meta property="og:title" content="标题">
@@ -268,12 +439,20 @@ mod tests {
         assert_eq!(dom.json_ld.len(), 1);
         assert_eq!(dom.lang.as_deref(), Some("zh-CN"));
         assert_eq!(dom.text_of(0), "一 二");
-        assert!(!dom.nodes.iter().any(|n| n.tag == "style" || n.text.contains("var x")));
+        assert!(
+            !dom.nodes
+                .iter()
+                .any(|n| n.tag == "style" || n.text.contains("var x"))
+        );
     }
 
     #[test]
     fn deep_nesting_is_flattened() {
-        let html = Html::parse_document(&format!("{}x{}", "<div>".repeat(5000), "</div>".repeat(5000)));
+        let html = Html::parse_document(&format!(
+            "{}x{}",
+            "<div>".repeat(5000),
+            "</div>".repeat(5000)
+        ));
         let dom = Dom::from_html(&html);
         assert_eq!(dom.text_of(0), "x");
         let mut depth = 0;
