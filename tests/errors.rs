@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::util::{Dir, shoptalk, small_corpus};
+use crate::util::{Dir, indexed_small, shoptalk, small_corpus};
 
 #[test]
 fn missing_body_names_file_and_line() {
@@ -29,20 +29,7 @@ fn missing_body_names_file_and_line() {
 
 #[test]
 fn failed_update_keeps_what_was_indexed() {
-    let dir = Dir::new();
-    dir.corpus("c", &small_corpus());
-    shoptalk(
-        dir.tmp.path(),
-        &[
-            "index",
-            "--corpus",
-            "corpora/c",
-            "--index",
-            "indexes/c",
-            "-q",
-        ],
-    )
-    .ok();
+    let dir = indexed_small("c");
     dir.write(
         "corpora/c/docs.jsonl",
         "{\"body\": \"new\"}\n{\"body\": \"x\", \"rating\": 9}\n",
@@ -102,20 +89,7 @@ fn skip_invalid_counts_and_reports() {
 
 #[test]
 fn malformed_query_is_a_user_error() {
-    let dir = Dir::new();
-    dir.corpus("c", &small_corpus());
-    shoptalk(
-        dir.tmp.path(),
-        &[
-            "index",
-            "--corpus",
-            "corpora/c",
-            "--index",
-            "indexes/c",
-            "-q",
-        ],
-    )
-    .ok();
+    let dir = indexed_small("c");
     shoptalk(
         dir.tmp.path(),
         &["search", "title:(物流", "--index", "indexes/c"],

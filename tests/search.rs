@@ -1,37 +1,13 @@
 use serde_json::{Value, json};
 
-use crate::util::{Dir, shoptalk, small_corpus};
+use crate::util::{Dir, indexed_small, search_ids, shoptalk, small_corpus};
 
 fn indexed() -> Dir {
-    let dir = Dir::new();
-    dir.corpus("t", &small_corpus());
-    shoptalk(
-        dir.tmp.path(),
-        &[
-            "index",
-            "--corpus",
-            "corpora/t",
-            "--index",
-            "indexes/t",
-            "-q",
-        ],
-    )
-    .ok();
-    dir
+    indexed_small("t")
 }
 
 fn ids(dir: &Dir, args: &[&str]) -> Vec<String> {
-    let mut full = vec!["search"];
-    full.extend_from_slice(args);
-    full.extend_from_slice(&["--index", "indexes/t", "--format", "json"]);
-    let out = shoptalk(dir.tmp.path(), &full).ok();
-    let v: Value = serde_json::from_str(&out).unwrap();
-    v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["doc"]["id"].as_str().unwrap().to_string())
-        .collect()
+    search_ids(dir, "indexes/t", args)
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::util::{Dir, shoptalk, small_corpus};
+use crate::util::{Dir, indexed_small, search_ids, shoptalk};
 
 fn stdin_run(cwd: &std::path::Path, args: &[&str], input: &[u8]) -> crate::util::Run {
     use std::io::Write;
@@ -125,48 +125,20 @@ fn default_taxonomy_round_trips_and_check_reports_errors() {
     );
 }
 
-fn indexed(themes: Option<&str>) -> Dir {
-    let dir = Dir::new();
-    dir.corpus("t", &small_corpus());
-    let mut args = vec![
-        "index",
-        "--corpus",
-        "corpora/t",
-        "--index",
-        "indexes/t",
-        "-q",
-    ];
-    if let Some(t) = themes {
-        dir.write("themes.toml", t);
-        args.extend(["--themes", "themes.toml"]);
-    }
-    shoptalk(dir.tmp.path(), &args).ok();
-    dir
-}
-
-fn search_ids(dir: &Dir, args: &[&str]) -> Vec<String> {
-    let mut full = vec!["search"];
-    full.extend_from_slice(args);
-    full.extend_from_slice(&["--index", "indexes/t", "--format", "json"]);
-    let v: Value = serde_json::from_str(&shoptalk(dir.tmp.path(), &full).ok()).unwrap();
-    let mut ids: Vec<String> = v["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["doc"]["id"].as_str().unwrap().to_string())
-        .collect();
+fn search_sorted(dir: &Dir, args: &[&str]) -> Vec<String> {
+    let mut ids = search_ids(dir, "indexes/t", args);
     ids.sort();
     ids
 }
 
 #[test]
 fn search_filters_by_theme_and_shows_themes() {
-    let dir = indexed(None);
+    let dir = indexed_small("t");
     assert_eq!(
-        search_ids(&dir, &["*", "--theme", "after_sales"]),
+        search_sorted(&dir, &["*", "--theme", "after_sales"]),
         vec!["en2"]
     );
-    let logistics = search_ids(&dir, &["*", "--theme", "logistics"]);
+    let logistics = search_sorted(&dir, &["*", "--theme", "logistics"]);
     assert!(
         logistics.contains(&"zh3".to_string()) && logistics.contains(&"en1".to_string()),
         "{logistics:?}"
@@ -195,7 +167,7 @@ fn search_filters_by_theme_and_shows_themes() {
 
 #[test]
 fn retag_with_a_new_taxonomy_needs_no_corpus() {
-    let dir = indexed(None);
+    let dir = indexed_small("t");
     let custom = "[[themes]]\nid = \"kettles\"\nlabel = { zh = \"水壶\", en = \"Kettles\" }\nzh = [\"电热水壶\"]\nen = [\"kettle\"]\n";
     dir.write("kettles.toml", custom);
     // A different taxonomy on an existing index needs --retag.
@@ -229,11 +201,11 @@ fn retag_with_a_new_taxonomy_needs_no_corpus() {
     let stats: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(stats["total"], 5);
     assert_eq!(
-        search_ids(&dir, &["*", "--theme", "kettles"]),
+        search_sorted(&dir, &["*", "--theme", "kettles"]),
         Vec::<String>::new(),
         "products are not tagged, only title and body"
     );
-    assert_eq!(search_ids(&dir, &["*"]).len(), 5);
+    assert_eq!(search_sorted(&dir, &["*"]).len(), 5);
     shoptalk(
         dir.tmp.path(),
         &[

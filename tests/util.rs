@@ -119,3 +119,30 @@ pub fn small_corpus() -> Vec<serde_json::Value> {
                "body": "Asked for a refund three times and got nothing. Refunds are a joke here."}),
     ]
 }
+
+/// A temporary folder with `small_corpus()` in `corpora/NAME`, indexed into `indexes/NAME`.
+pub fn indexed_small(name: &str) -> Dir {
+    let dir = Dir::new();
+    dir.corpus(name, &small_corpus());
+    let (corpus, index) = (format!("corpora/{name}"), format!("indexes/{name}"));
+    shoptalk(
+        dir.tmp.path(),
+        &["index", "--corpus", &corpus, "--index", &index, "-q"],
+    )
+    .ok();
+    dir
+}
+
+/// Ids of the hits of `shoptalk search ARGS --index INDEX`, in rank order.
+pub fn search_ids(dir: &Dir, index: &str, args: &[&str]) -> Vec<String> {
+    let mut full = vec!["search"];
+    full.extend_from_slice(args);
+    full.extend_from_slice(&["--index", index, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&shoptalk(dir.tmp.path(), &full).ok()).unwrap();
+    v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["doc"]["id"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -142,13 +142,7 @@ pub fn build(
             since_commit = 0;
         }
     }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
-    reporter.finish();
-    stats.total = shop.num_docs()?;
-    stats.seconds = started.elapsed().as_secs_f64();
-    stats.peak_rss_mb = peak_rss_mb();
-    Ok(stats)
+    finish(writer, shop, stats, started, reporter)
 }
 
 /// Re-tag every document of the index with its current taxonomy, from the stored documents:
@@ -156,7 +150,7 @@ pub fn build(
 pub fn retag(shop: &ShopIndex, opts: &BuildOptions, reporter: &dyn Reporter) -> Result<BuildStats> {
     let started = Instant::now();
     let searcher = shop.searcher()?;
-    let mut writer: IndexWriter<TantivyDocument> = shop
+    let writer: IndexWriter<TantivyDocument> = shop
         .index
         .writer_with_num_threads(opts.threads.max(1), opts.memory_budget.max(15 << 20))
         .map_err(|e| lock_error(&shop.dir, e))?;
@@ -190,6 +184,17 @@ pub fn retag(shop: &ShopIndex, opts: &BuildOptions, reporter: &dyn Reporter) -> 
             reporter.advance(chunk.len() as u64);
         }
     }
+    finish(writer, shop, stats, started, reporter)
+}
+
+/// Commit, wait for merges, and fill in the totals.
+fn finish(
+    mut writer: IndexWriter<TantivyDocument>,
+    shop: &ShopIndex,
+    mut stats: BuildStats,
+    started: Instant,
+    reporter: &dyn Reporter,
+) -> Result<BuildStats> {
     writer.commit()?;
     writer.wait_merging_threads()?;
     reporter.finish();
