@@ -372,6 +372,18 @@ impl Tagger {
         &self.analyzer
     }
 
+    /// Build the token stream and run the automaton over it, counting raw matches, without
+    /// alignment, exclusions or scoring: the scan alone, for benchmarks.
+    #[doc(hidden)]
+    pub fn scan_only(&self, text: &str, tokens: &[Token]) -> (usize, usize) {
+        let stream = Stream::build(text, tokens);
+        let n = self
+            .automaton
+            .as_ref()
+            .map_or(0, |ac| ac.find_overlapping_iter(&stream.text).count());
+        (n, stream.text.len())
+    }
+
     /// Tag a text (analyses it first).
     pub fn tag(&self, text: &str) -> Tagging {
         let tokens = self.analyzer.tokens(text);
