@@ -117,15 +117,13 @@ impl ShopIndex {
     /// Open the index in `dir`, or create an empty one there. A dictionary or taxonomy that
     /// differs from an existing index's is an error unless `config.allow_change`.
     pub fn open_or_create(dir: &Path, config: &IndexConfig) -> Result<ShopIndex> {
-        let analyzer = Analyzer::with_user_dict(
-            config
-                .user_dict
-                .as_ref()
-                .map(|(t, p)| (t.as_str(), p.as_path())),
-        )?;
+        // Validate the inputs now, so messages name the user's files; the analyzer the index
+        // uses is built once, from the settings, when it is opened.
+        if let Some((text, path)) = &config.user_dict {
+            crate::analyze::parse_dict(text, path)?;
+        }
         if let Some((text, path)) = &config.themes {
-            // Validate now, with the file's own name in messages.
-            Taxonomy::load(text, path, &analyzer)?;
+            Taxonomy::load(text, path, &Analyzer::shared_default())?;
         }
         if exists(dir) {
             let mut settings = read_settings(dir)?;
@@ -174,7 +172,11 @@ impl ShopIndex {
         std::fs::create_dir_all(dir).map_err(|e| Error::user_io(dir, e))?;
         let settings = IndexSettings {
             format: FORMAT,
-            user_dict: analyzer.user_dict().to_string(),
+            user_dict: config
+                .user_dict
+                .as_ref()
+                .map(|(t, _)| t.clone())
+                .unwrap_or_default(),
             themes: config
                 .themes
                 .as_ref()
