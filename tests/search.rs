@@ -224,3 +224,38 @@ fn stacked_word_pieces_highlight_once() {
         "a piece highlights only itself: {out}"
     );
 }
+
+#[test]
+fn sorts_by_date_with_undated_documents_last() {
+    let dir = Dir::new();
+    let mut docs = small_corpus();
+    docs.push(json!({"id": "undated", "body": "物流 without a date"}));
+    dir.corpus("t", &docs);
+    shoptalk(
+        dir.tmp.path(),
+        &[
+            "index",
+            "--corpus",
+            "corpora/t",
+            "--index",
+            "indexes/t",
+            "-q",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        ids(&dir, &["*", "--sort", "newest"]),
+        vec!["zh3", "en2", "zh1", "zh2", "en1", "undated"]
+    );
+    assert_eq!(
+        ids(&dir, &["*", "--sort", "oldest"]),
+        vec!["en1", "zh2", "zh1", "en2", "zh3", "undated"]
+    );
+    assert_eq!(
+        ids(
+            &dir,
+            &["*", "--sort", "newest", "--limit", "2", "--offset", "1"]
+        ),
+        vec!["en2", "zh1"]
+    );
+}

@@ -143,6 +143,20 @@ pub struct SearchArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
     pub format: SearchFormat,
+    /// Result order: relevance (BM25), newest or oldest (by publication date; score shows 0).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+}
+
+/// Result orders for `search --sort`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SortArg {
+    /// Best BM25 score first.
+    Relevance,
+    /// Newest publication date first.
+    Newest,
+    /// Oldest publication date first.
+    Oldest,
 }
 
 /// Run a parsed command, writing results to `out`. Progress and summaries go to stderr

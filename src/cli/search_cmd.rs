@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use super::{SearchArgs, SearchFormat, out_err};
 use crate::corpus::{Kind, normalize_lang, parse_date};
 use crate::error::{Error, Result};
-use crate::index::{SearchRequest, SearchResults, ShopIndex, search};
+use crate::index::{SearchRequest, SearchResults, ShopIndex, Sort, search};
 
 pub(crate) fn run(a: &SearchArgs, out: &mut dyn Write) -> Result<()> {
     let req = request(a)?;
@@ -74,6 +74,11 @@ pub(crate) fn request(a: &SearchArgs) -> Result<SearchRequest> {
         limit: a.limit,
         offset: a.offset,
         snippet_chars: a.snippet_chars,
+        sort: match a.sort {
+            super::SortArg::Relevance => Sort::Relevance,
+            super::SortArg::Newest => Sort::Newest,
+            super::SortArg::Oldest => Sort::Oldest,
+        },
     })
 }
 

@@ -12,7 +12,7 @@ use tantivy::Index;
 
 pub use build::{BuildOptions, BuildStats, build, peak_rss_mb, retag};
 pub use schema::{Fields, names};
-pub use search::{Hit, SearchRequest, SearchResults, Snippet, search};
+pub use search::{Hit, SearchRequest, SearchResults, Snippet, Sort, search};
 
 use crate::analyze::{Analyzer, ShoptalkTokenizer, TOKENIZER_NAME};
 use crate::error::{Error, Result, UserError};

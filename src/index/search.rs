@@ -39,6 +39,21 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Maximum snippet length in characters.
     pub snippet_chars: usize,
+    /// Result order.
+    pub sort: Sort,
+}
+
+/// The order of search results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// By BM25 score, best first.
+    #[default]
+    Relevance,
+    /// By publication date, newest first (undated documents last).
+    Newest,
+    /// By publication date, oldest first (undated documents last).
+    Oldest,
 }
 
 /// A snippet of a document's text around the query terms.
@@ -184,15 +199,22 @@ pub fn search(shop: &ShopIndex, req: &SearchRequest) -> Result<SearchResults> {
     let query = shop.filtered_query(req)?;
     let searcher = shop.searcher()?;
     let limit = req.limit.max(1);
-    let (top, total) = searcher.search(
-        &*query,
-        &(
-            TopDocs::with_limit(limit)
-                .and_offset(req.offset)
-                .order_by_score(),
-            Count,
-        ),
-    )?;
+    let top_docs = TopDocs::with_limit(limit).and_offset(req.offset);
+    let (top, total): (Vec<(f32, tantivy::DocAddress)>, usize) = match req.sort {
+        Sort::Relevance => searcher.search(&*query, &(top_docs.order_by_score(), Count))?,
+        Sort::Newest | Sort::Oldest => {
+            let order = if req.sort == Sort::Newest {
+                tantivy::Order::Desc
+            } else {
+                tantivy::Order::Asc
+            };
+            let by_date = top_docs.order_by_fast_field::<DateTime>(super::names::PUBLISHED, order);
+            // Date order has no score. tantivy puts undated documents last in both orders
+            // (pinned by a test).
+            let (dated, total) = searcher.search(&*query, &(by_date, Count))?;
+            (dated.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+        }
+    };
     let mut snippets = SnippetGenerator::create(&searcher, &*query, shop.fields.body)?;
     snippets.set_max_num_chars(req.snippet_chars.max(20));
     let mut hits = Vec::with_capacity(top.len());
