@@ -259,3 +259,33 @@ fn sorts_by_date_with_undated_documents_last() {
         vec!["en2", "zh1"]
     );
 }
+
+#[test]
+fn in_process_build_hands_every_token_list_over_or_drops_it() {
+    // The indexer analyses each text once and hands the tokens to tantivy's tokenizer; none
+    // may linger after a build, and search must see the same terms as before.
+    use shoptalk::corpus::Corpus;
+    use shoptalk::index::{BuildOptions, IndexConfig, SearchRequest, ShopIndex, build, search};
+    let dir = Dir::new();
+    let corpus = Corpus::open(&dir.corpus("t", &small_corpus())).unwrap();
+    let shop = ShopIndex::open_or_create(&dir.path("indexes/t"), &IndexConfig::default()).unwrap();
+    build(
+        &shop,
+        &corpus,
+        &BuildOptions::default(),
+        &shoptalk::reporter::Silent,
+    )
+    .unwrap();
+    assert_eq!(shop.analyzer.handed_len(), 0);
+    let req = SearchRequest {
+        query: "\"海外 物流\"".into(),
+        limit: 10,
+        snippet_chars: 80,
+        ..Default::default()
+    };
+    let hits = search(&shop, &req).unwrap().hits;
+    assert_eq!(
+        hits.iter().map(|h| h.doc.id.as_str()).collect::<Vec<_>>(),
+        vec!["zh1"]
+    );
+}

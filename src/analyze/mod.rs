@@ -70,7 +70,21 @@ pub struct Analyzer {
     stemmer: Stemmer,
     /// The user dictionary this analyzer was built with (empty for none).
     user_dict: String,
+    /// Tokens computed for a text that tantivy is about to tokenize again (see
+    /// [`Analyzer::hand_over`]), keyed by the text's hash and length.
+    handed: std::sync::Mutex<Handed>,
 }
+
+/// Tokens waiting to be taken, and how many there are in all.
+#[derive(Default)]
+struct Handed {
+    map: rustc_hash::FxHashMap<(u64, usize), Vec<Token>>,
+    tokens: usize,
+}
+
+/// At most this many tokens wait to be taken (about 100 MB); past it, hand-overs are skipped
+/// and tantivy analyses the text itself, so memory stays bounded whatever the batch size.
+const MAX_HANDED_TOKENS: usize = 1_200_000;
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -98,6 +112,7 @@ impl Analyzer {
             jieba,
             stemmer: Stemmer::create(Algorithm::English),
             user_dict: user_dict.map(|(t, _)| t.to_string()).unwrap_or_default(),
+            handed: Default::default(),
         })
     }
 
@@ -121,6 +136,47 @@ impl Analyzer {
     /// The user dictionary text this analyzer was built with (empty for none).
     pub fn user_dict(&self) -> &str {
         &self.user_dict
+    }
+
+    /// Keep the tokens of `text` for the next time this analyzer is asked to tokenize the same
+    /// text (the indexer analyses a document for tagging, then tantivy tokenizes it again in
+    /// its own thread: this saves the second analysis).
+    pub fn hand_over(&self, text: &str, tokens: Vec<Token>) {
+        let key = (xxhash_rust::xxh3::xxh3_64(text.as_bytes()), text.len());
+        let mut handed = self.handed.lock().unwrap_or_else(|e| e.into_inner());
+        if handed.tokens + tokens.len() > MAX_HANDED_TOKENS {
+            return;
+        }
+        handed.tokens += tokens.len();
+        if let Some(old) = handed.map.insert(key, tokens) {
+            handed.tokens -= old.len();
+        }
+    }
+
+    /// The tokens of `text`: handed over earlier (and taken), or analysed now.
+    pub fn take_or_tokens(&self, text: &str) -> Vec<Token> {
+        let key = (xxhash_rust::xxh3::xxh3_64(text.as_bytes()), text.len());
+        let taken = {
+            let mut handed = self.handed.lock().unwrap_or_else(|e| e.into_inner());
+            let taken = handed.map.remove(&key);
+            handed.tokens -= taken.as_ref().map_or(0, Vec::len);
+            taken
+        };
+        taken.unwrap_or_else(|| self.tokens(text))
+    }
+
+    /// Drop every hand-over still waiting (after a build).
+    pub fn clear_handed(&self) {
+        *self.handed.lock().unwrap_or_else(|e| e.into_inner()) = Handed::default();
+    }
+
+    /// Hand-overs still waiting (for tests).
+    pub fn handed_len(&self) -> usize {
+        self.handed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map
+            .len()
     }
 
     /// The underlying jieba segmenter (for raw-segmentation benchmarks and keyword tools).
@@ -341,6 +397,25 @@ mod tests {
         let toks = Analyzer::shared_default().tokens("海外 物流, overseas logistics");
         let pos: Vec<usize> = toks.iter().map(|t| t.position).collect();
         assert_eq!(pos, (0..toks.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn handed_over_tokens_are_taken_once() {
+        let a = Analyzer::new(None).unwrap();
+        let mut fake = a.tokens("物流");
+        fake[0].text = "marker".into();
+        a.hand_over("物流", fake);
+        assert_eq!(a.handed_len(), 1);
+        assert_eq!(a.take_or_tokens("物流")[0].text, "marker");
+        assert_eq!(
+            a.take_or_tokens("物流")[0].text,
+            "物流",
+            "taken once, then analysed"
+        );
+        assert_eq!(a.handed_len(), 0);
+        a.hand_over("快递", a.tokens("快递"));
+        a.clear_handed();
+        assert_eq!(a.handed_len(), 0);
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl Tokenizer for ShoptalkTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         VecTokenStream {
-            tokens: self.analyzer.tokens(text),
+            tokens: self.analyzer.take_or_tokens(text),
             next: 0,
         }
     }

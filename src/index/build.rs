@@ -197,6 +197,7 @@ fn finish(
 ) -> Result<BuildStats> {
     writer.commit()?;
     writer.wait_merging_threads()?;
+    shop.analyzer.clear_handed();
     reporter.finish();
     stats.total = shop.num_docs()?;
     stats.seconds = started.elapsed().as_secs_f64();

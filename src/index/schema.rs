@@ -155,9 +155,9 @@ impl Fields {
         }
         t.add_text(self.kind, doc.kind.as_str());
         t.add_text(self.lang, &doc.lang);
-        // tantivy re-tokenizes the text fields with the registered analyzer in its own
-        // threads: measured cheaper than handing it pre-tokenized strings, which it
-        // round-trips through JSON. Tagging uses this thread's tokens.
+        // Analyse once here for tagging, then hand the tokens over to the registered tokenizer
+        // that tantivy calls on the same text in its own thread (see `Analyzer::hand_over`):
+        // measured cheaper than pre-tokenized strings, which tantivy round-trips through JSON.
         let body_tokens = analyzer.tokens(&doc.body);
         let title_tokens = doc.title.as_deref().map(|t| analyzer.tokens(t));
         let mut parts: Vec<(&str, &[tantivy::tokenizer::Token])> = vec![(&doc.body, &body_tokens)];
@@ -174,8 +174,10 @@ impl Fields {
                 themes: vec![],
             },
         };
+        analyzer.hand_over(&doc.body, body_tokens);
         t.add_text(self.body, &doc.body);
-        if let Some(title) = &doc.title {
+        if let (Some(title), Some(toks)) = (&doc.title, title_tokens) {
+            analyzer.hand_over(title, toks);
             t.add_text(self.title, title);
         }
         if let Some(a) = &doc.author {
