@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::util::{Dir, indexed_small, search_ids, shoptalk, small_corpus};
+use crate::util::{Dir, indexed_small, indexed_with, search_ids, shoptalk, small_corpus};
 
 fn indexed() -> Dir {
     indexed_small("t")
@@ -227,22 +227,9 @@ fn stacked_word_pieces_highlight_once() {
 
 #[test]
 fn sorts_by_date_with_undated_documents_last() {
-    let dir = Dir::new();
     let mut docs = small_corpus();
     docs.push(json!({"id": "undated", "body": "物流 without a date"}));
-    dir.corpus("t", &docs);
-    shoptalk(
-        dir.tmp.path(),
-        &[
-            "index",
-            "--corpus",
-            "corpora/t",
-            "--index",
-            "indexes/t",
-            "-q",
-        ],
-    )
-    .ok();
+    let dir = indexed_with("t", &docs);
     assert_eq!(
         ids(&dir, &["*", "--sort", "newest"]),
         vec!["zh3", "en2", "zh1", "zh2", "en1", "undated"]

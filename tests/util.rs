@@ -120,10 +120,10 @@ pub fn small_corpus() -> Vec<serde_json::Value> {
     ]
 }
 
-/// A temporary folder with `small_corpus()` in `corpora/NAME`, indexed into `indexes/NAME`.
-pub fn indexed_small(name: &str) -> Dir {
+/// A temporary folder with `docs` in `corpora/NAME`, indexed into `indexes/NAME`.
+pub fn indexed_with(name: &str, docs: &[serde_json::Value]) -> Dir {
     let dir = Dir::new();
-    dir.corpus(name, &small_corpus());
+    dir.corpus(name, docs);
     let (corpus, index) = (format!("corpora/{name}"), format!("indexes/{name}"));
     shoptalk(
         dir.tmp.path(),
@@ -131,6 +131,11 @@ pub fn indexed_small(name: &str) -> Dir {
     )
     .ok();
     dir
+}
+
+/// A temporary folder with `small_corpus()` in `corpora/NAME`, indexed into `indexes/NAME`.
+pub fn indexed_small(name: &str) -> Dir {
+    indexed_with(name, &small_corpus())
 }
 
 /// Ids of the hits of `shoptalk search ARGS --index INDEX`, in rank order.
