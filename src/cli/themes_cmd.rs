@@ -34,6 +34,29 @@ pub enum ThemesCommand {
     Eval(EvalArgs),
     /// Propose new terms for a theme from an index's documents.
     Suggest(SuggestArgs),
+    /// Train the learned second signal on labelled JSONL and write a model file (this is how
+    /// the built-in model is made; see ARCHITECTURE.md).
+    Train(TrainArgs),
+}
+
+/// Arguments of `shoptalk themes train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled JSONL files ({"id", "text", "themes": [...]}).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Where to write the model.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// A taxonomy file whose theme ids the model learns (default: the default taxonomy).
+    #[arg(long)]
+    pub themes: Option<PathBuf>,
+    /// Optimisation steps.
+    #[arg(long, default_value_t = 400)]
+    pub iterations: usize,
+    /// Inverse regularisation strength.
+    #[arg(long, default_value_t = 10.0)]
+    pub c: f32,
 }
 
 /// Output formats of `themes tag`.
@@ -79,6 +102,10 @@ pub struct EvalArgs {
     /// List every false positive and false negative with its text.
     #[arg(long)]
     pub mistakes: bool,
+    /// Use this model file (from `themes train`) as the learned signal instead of the
+    /// taxonomy's, e.g. to compare a new model with the built-in one.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
 }
 
 /// Arguments of `shoptalk themes suggest`.
@@ -126,6 +153,7 @@ pub(crate) fn run(a: &ThemesArgs, out: &mut dyn Write, reporter: &BarReporter) -
         ThemesCommand::Check { file } => check(file, out),
         ThemesCommand::Tag(t) => tag(t, out, reporter),
         ThemesCommand::Eval(e) => eval(e, out, reporter),
+        ThemesCommand::Train(t) => train(t, out, reporter),
         ThemesCommand::Suggest(s) => super::suggest_cmd::run(s, out),
     }
 }
@@ -214,13 +242,19 @@ fn tag(a: &TagArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()> {
                         "themes": t.assigned(),
                         "hits": shown.iter().map(|r| (r.id.clone(), json!(r.hits))).collect::<serde_json::Map<_, _>>(),
                         "evidence": shown.iter().map(|r| (r.id.clone(), json!(r.evidence.iter().map(|e| &e.text).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
-                        "terms": shown.iter().map(|r| (r.id.clone(), json!(r.all_hits.iter().map(|h| tagger.entry(h)).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
+                        "terms": shown.iter().map(|r| (r.id.clone(), json!(terms_of(&tagger, r)))).collect::<serde_json::Map<_, _>>(),
                     });
                     if a.explain {
                         obj["tokens"] = json!(t.tokens);
                         obj["scores"] = shown
                             .iter()
-                            .map(|r| (r.id.clone(), json!({"weighted": r.weighted, "per_1000": r.per_1000, "assigned": r.assigned})))
+                            .map(|r| {
+                                let mut o = json!({"weighted": r.weighted, "per_1000": r.per_1000, "assigned": r.assigned});
+                                if let Some(p) = r.model {
+                                    o["model"] = json!(p);
+                                }
+                                (r.id.clone(), o)
+                            })
                             .collect::<serde_json::Map<_, _>>()
                             .into();
                     }
@@ -265,25 +299,14 @@ fn eval(a: &EvalArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()>
     let analyzer = Analyzer::shared_default();
     let tax = load_taxonomy(a.themes.as_deref(), &analyzer, reporter)?;
     let ids: Vec<String> = tax.ids().into_iter().map(String::from).collect();
-    let tagger = Tagger::new(tax, analyzer)?;
-    let mut items: Vec<GoldItem> = Vec::new();
-    for f in &a.files {
-        let text = std::fs::read_to_string(f).map_err(|e| Error::user_io(f, e))?;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let item: GoldItem = serde_json::from_str(line)
-                .map_err(|e| Error::bad_line(f, i + 1, format!("invalid gold item: {e}")))?;
-            if let Some(t) = item.themes.iter().find(|t| !ids.contains(t)) {
-                return Err(Error::bad_line(f, i + 1, format!("unknown theme {t:?}")));
-            }
-            items.push(item);
-        }
+    let mut tagger = Tagger::new(tax, analyzer)?;
+    if let Some(p) = &a.model {
+        let bytes = std::fs::read(p).map_err(|e| Error::user_io(p, e))?;
+        tagger.set_model(std::sync::Arc::new(crate::themes::Model::from_bytes(
+            &bytes, p,
+        )?));
     }
-    if items.is_empty() {
-        return Err(Error::invalid("no labelled items to evaluate"));
-    }
+    let items = load_gold(&a.files, &ids)?;
     let report = evaluate(&tagger, &items);
     if a.json {
         serde_json::to_writer_pretty(&mut *out, &report)
@@ -342,4 +365,74 @@ fn eval(a: &EvalArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// Read labelled JSONL files; every theme must be one of `ids`.
+fn load_gold(files: &[PathBuf], ids: &[String]) -> Result<Vec<GoldItem>> {
+    let mut items: Vec<GoldItem> = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::user_io(f, e))?;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let item: GoldItem = serde_json::from_str(line)
+                .map_err(|e| Error::bad_line(f, i + 1, format!("invalid gold item: {e}")))?;
+            if let Some(t) = item.themes.iter().find(|t| !ids.contains(t)) {
+                return Err(Error::bad_line(f, i + 1, format!("unknown theme {t:?}")));
+            }
+            items.push(item);
+        }
+    }
+    if items.is_empty() {
+        return Err(Error::invalid("no labelled items in the input"));
+    }
+    Ok(items)
+}
+
+fn train(a: &TrainArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<()> {
+    let analyzer = Analyzer::shared_default();
+    let tax = load_taxonomy(a.themes.as_deref(), &analyzer, reporter)?;
+    let ids: Vec<String> = tax.ids().into_iter().map(String::from).collect();
+    let items = load_gold(&a.files, &ids)?;
+    if a.iterations == 0 || !(a.c > 0.0 && a.c.is_finite()) {
+        return Err(Error::invalid(
+            "--iterations and --c must be positive numbers",
+        ));
+    }
+    let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+    let labels: Vec<Vec<usize>> = items
+        .iter()
+        .map(|i| {
+            i.themes
+                .iter()
+                .filter_map(|t| ids.iter().position(|id| id == t))
+                .collect()
+        })
+        .collect();
+    let opts = crate::themes::TrainOptions {
+        c: a.c,
+        iterations: a.iterations,
+        ..crate::themes::TrainOptions::default()
+    };
+    let model = crate::themes::Model::train(ids, &texts, &labels, &opts)?;
+    let bytes = model.to_bytes();
+    std::fs::write(&a.out, &bytes).map_err(|e| Error::user_io(&a.out, e))?;
+    writeln!(
+        out,
+        "trained on {} texts; wrote {} ({} KB)",
+        items.len(),
+        a.out.display(),
+        bytes.len() / 1024
+    )
+    .map_err(out_err)
+}
+
+/// The entries behind a theme result: its hits' entries, or the model's marker when only the
+/// learned model assigned it.
+fn terms_of<'a>(tagger: &'a Tagger, r: &crate::themes::ThemeResult) -> Vec<&'a str> {
+    if r.all_hits.is_empty() && r.assigned {
+        return vec![crate::themes::MODEL_TERM];
+    }
+    r.all_hits.iter().map(|h| tagger.entry(h)).collect()
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::{Deserialize, Serialize};
 
+use super::model::Model;
 use super::taxonomy::{EntryShape, Settings, Taxonomy, entry_shape};
 use crate::analyze::{Analyzer, Token, is_cjk, normalize};
 use crate::error::{Error, Result};
@@ -64,10 +65,18 @@ pub struct ThemeResult {
     pub assigned: bool,
     /// Context windows around the first hits, with the matched entry.
     pub evidence: Vec<Evidence>,
+    /// The learned model's highest probability over the text's chunks, when a model ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<f32>,
     /// Every hit.
     #[serde(skip, default)]
     pub all_hits: Vec<Hit>,
 }
+
+/// The evidence term of a theme the learned model assigned.
+pub const MODEL_TERM: &str = "(model)";
+/// Share of a long text's chunks in which the model must reach its threshold.
+pub const MODEL_CHUNK_SHARE: f32 = 0.25;
 
 /// A piece of evidence: the window of text around a hit.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -111,6 +120,8 @@ pub struct Tagger {
     /// Per automaton pattern: all Chinese and two or more characters, so one aligned end suffices.
     relaxed: Vec<bool>,
     gap_tokens: u32,
+    /// The learned second signal, and each theme's column in it.
+    model: Option<(Arc<Model>, Vec<Option<usize>>)>,
 }
 
 impl std::fmt::Debug for Tagger {
@@ -344,7 +355,11 @@ impl Tagger {
         let mut prefix_lens: Vec<usize> = prefixes.keys().map(|k| k.len()).collect();
         prefix_lens.sort_unstable();
         prefix_lens.dedup();
-        Ok(Tagger {
+        let builtin = (taxonomy.settings.model == "builtin")
+            .then(super::model::builtin)
+            .flatten();
+        let mut tagger = Tagger {
+            model: None,
             gap_tokens: taxonomy.settings.gap_tokens,
             taxonomy,
             analyzer,
@@ -354,7 +369,23 @@ impl Tagger {
             prefixes,
             prefix_lens,
             relaxed,
-        })
+        };
+        if let Some(m) = builtin {
+            tagger.set_model(m);
+        }
+        Ok(tagger)
+    }
+
+    /// Use `model` as the learned second signal (for the themes whose ids it knows) instead
+    /// of the one the taxonomy names, e.g. to evaluate a freshly trained model.
+    pub fn set_model(&mut self, model: Arc<Model>) {
+        let cols = self
+            .taxonomy
+            .themes
+            .iter()
+            .map(|t| model.themes().iter().position(|id| *id == t.id))
+            .collect();
+        self.model = Some((model, cols));
     }
 
     /// The entry, as written in the taxonomy, of a [`Hit`].
@@ -555,16 +586,36 @@ impl Tagger {
 
     fn score(&self, texts: &[&str], tokens: u32, hits: Vec<Vec<(Hit, usize)>>) -> Tagging {
         let s: &Settings = &self.taxonomy.settings;
+        let votes = self.model_votes(texts);
         let mut themes = Vec::new();
-        for (theme, hs) in self.taxonomy.themes.iter().zip(hits) {
+        for (ti, (theme, hs)) in self.taxonomy.themes.iter().zip(hits).enumerate() {
+            let vote = votes.as_ref().and_then(|v| v[ti].as_ref());
             if hs.is_empty() {
+                if let Some(v) = vote.filter(|v| v.assigned) {
+                    themes.push(ThemeResult {
+                        id: theme.id.clone(),
+                        hits: 0,
+                        weighted: 0.0,
+                        per_1000: 0.0,
+                        assigned: true,
+                        evidence: vec![Evidence {
+                            term: MODEL_TERM.into(),
+                            text: self.model.as_ref().map_or_else(String::new, |(m, _)| {
+                                model_evidence(m, v.column, v.best_chunk)
+                            }),
+                        }],
+                        model: Some(v.best),
+                        all_hits: Vec::new(),
+                    });
+                }
                 continue;
             }
             let weighted: f32 = hs.iter().map(|h| h.0.weight).sum();
             let per_1000 = weighted * 1000.0 / tokens.max(1) as f32;
             let min_hits = theme.min_hits.unwrap_or(s.min_hits);
             let assigned = weighted + 1e-4 >= min_hits
-                && (tokens <= s.long_doc_tokens || per_1000 + 1e-4 >= s.min_per_1000);
+                && (tokens <= s.long_doc_tokens || per_1000 + 1e-4 >= s.min_per_1000)
+                || vote.is_some_and(|v| v.assigned);
             let evidence = hs
                 .iter()
                 .take(MAX_EVIDENCE)
@@ -580,10 +631,67 @@ impl Tagger {
                 per_1000,
                 assigned,
                 evidence,
+                model: vote.map(|v| v.best),
                 all_hits: hs.into_iter().map(|h| h.0).collect(),
             });
         }
         Tagging { tokens, themes }
+    }
+
+    /// The learned model's verdict per theme (None for themes it does not know): scored per
+    /// chunk of every part; assigned when enough chunks reach the threshold.
+    fn model_votes<'t>(&self, texts: &[&'t str]) -> Option<Vec<Option<Vote<'t>>>> {
+        let (model, cols) = self.model.as_ref()?;
+        let chunks: Vec<(&str, Vec<f32>)> =
+            texts.iter().flat_map(|t| model.predict_chunks(t)).collect();
+        if chunks.is_empty() {
+            return None;
+        }
+        let threshold = self.taxonomy.settings.model_threshold;
+        let need = ((chunks.len() as f32 * MODEL_CHUNK_SHARE).ceil() as usize).max(1);
+        Some(
+            cols.iter()
+                .map(|col| {
+                    let c = (*col)?;
+                    let (best_chunk, best) = chunks
+                        .iter()
+                        .map(|(text, p)| (*text, p[c]))
+                        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+                    let passing = chunks.iter().filter(|(_, p)| p[c] >= threshold).count();
+                    Some(Vote {
+                        best,
+                        assigned: passing >= need,
+                        best_chunk,
+                        column: c,
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+/// What the learned model says of one theme in one document.
+struct Vote<'t> {
+    best: f32,
+    assigned: bool,
+    best_chunk: &'t str,
+    column: usize,
+}
+
+/// The sentence of `chunk` the model scores highest for column `c`, cut to about twice
+/// [`EVIDENCE_CONTEXT`] characters.
+fn model_evidence(model: &Model, c: usize, chunk: &str) -> String {
+    let best = chunk
+        .split_inclusive(['。', '！', '？', '!', '?', '.', '\n', '；', ';'])
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| (s, model.predict(s)[c]))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(chunk, |b| b.0)
+        .trim();
+    let limit = 2 * EVIDENCE_CONTEXT;
+    match best.char_indices().nth(limit) {
+        Some((i, _)) => format!("{}…", &best[..i]),
+        None => best.to_string(),
     }
 }
 

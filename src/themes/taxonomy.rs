@@ -27,6 +27,20 @@ pub struct Settings {
     /// How many tokens may stand between the two sides of an `A ... B` entry.
     #[serde(default = "default_gap_tokens")]
     pub gap_tokens: u32,
+    /// The learned second signal: `"builtin"` (the model shipped for the default theme ids,
+    /// applied to themes with those ids) or `"none"`.
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// Probability at which the model assigns a theme the dictionary did not.
+    #[serde(default = "default_model_threshold")]
+    pub model_threshold: f32,
+}
+
+fn default_model() -> String {
+    "none".into()
+}
+fn default_model_threshold() -> f32 {
+    0.6
 }
 
 fn default_min_hits() -> f32 {
@@ -49,6 +63,8 @@ impl Default for Settings {
             long_doc_tokens: default_long_doc_tokens(),
             min_per_1000: default_min_per_1000(),
             gap_tokens: default_gap_tokens(),
+            model: default_model(),
+            model_threshold: default_model_threshold(),
         }
     }
 }
@@ -232,6 +248,18 @@ impl Taxonomy {
             err(format!("version {} is not supported (use 1)", self.version));
         }
         let s = &self.settings;
+        if s.model != "builtin" && s.model != "none" {
+            err(format!(
+                "settings.model must be \"builtin\" or \"none\", got {:?}",
+                s.model
+            ));
+        }
+        if !(s.model_threshold > 0.0 && s.model_threshold < 1.0) {
+            err(format!(
+                "settings.model_threshold must be between 0 and 1, got {}",
+                s.model_threshold
+            ));
+        }
         if !(s.min_hits > 0.0 && s.min_hits.is_finite()) {
             err(format!(
                 "settings.min_hits must be a positive number, got {}",

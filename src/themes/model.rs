@@ -1,0 +1,527 @@
+//! The learned second signal: one logistic regression per theme over hashed character n-grams, trained on labelled texts, for the implicit mentions a dictionary misses.
+//!
+//! Features are the character 1- to 3-grams of each whitespace-separated word (padded with a
+//! space each side), after the analyzer's folding (full-width, traditional -> simplified) and
+//! lower-casing, hashed into 2^18 buckets and weighted by sublinear tf-idf with L2
+//! normalisation. Training minimises the class-balanced logistic loss with a light L2 penalty
+//! (full-batch Adam, deterministic). Long texts are scored in chunks of about
+//! [`CHUNK_CHARS`] characters, the size of the texts the model learns from.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::analyze::normalize;
+use crate::error::{Error, Result};
+
+/// Hash buckets: 2^18.
+pub const BUCKET_BITS: u32 = 16;
+/// Longest character n-gram.
+const MAX_N: usize = 3;
+/// Texts longer than this are scored in chunks of about this many characters.
+pub const CHUNK_CHARS: usize = 300;
+const MAGIC: &[u8; 4] = b"STM1";
+/// The model shipped with the default taxonomy (`shoptalk themes train`, see ARCHITECTURE.md).
+static BUILTIN: &[u8] = include_bytes!("model.bin");
+
+/// The shipped model, loaded once; `None` when the binary was built without one.
+pub fn builtin() -> Option<std::sync::Arc<Model>> {
+    static MODEL: std::sync::OnceLock<Option<std::sync::Arc<Model>>> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            (!BUILTIN.is_empty()).then(|| {
+                std::sync::Arc::new(
+                    Model::from_bytes(BUILTIN, Path::new("model.bin"))
+                        .expect("the built-in theme model is valid"),
+                )
+            })
+        })
+        .clone()
+}
+const NO_ROW: u16 = u16::MAX;
+/// Most feature rows a model keeps (row numbers are 16 bits).
+const MAX_ROWS: usize = NO_ROW as usize;
+
+/// Training settings.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainOptions {
+    /// Inverse regularisation strength (as in liblinear/scikit-learn `C`).
+    pub c: f32,
+    /// Full-batch optimisation steps.
+    pub iterations: usize,
+    /// Features must occur in at least this many texts.
+    pub min_df: u32,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            c: 10.0,
+            iterations: 400,
+            min_df: 2,
+        }
+    }
+}
+
+/// A trained model: per feature row its idf and one weight per theme.
+#[derive(Debug, Clone)]
+pub struct Model {
+    themes: Vec<String>,
+    /// Bucket -> row, or `NO_ROW`.
+    slot: Vec<u16>,
+    /// Bucket of each row (for saving).
+    buckets: Vec<u32>,
+    idf: Vec<f32>,
+    /// Row-major: `weights[row * themes + t]`.
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+/// Call `f` with the hash bucket of every character n-gram of a text.
+fn ngrams(text: &str, mut f: impl FnMut(u32)) {
+    let folded = normalize(text).text().to_lowercase();
+    let mut word: Vec<char> = Vec::with_capacity(32);
+    let mut flush = |word: &mut Vec<char>| {
+        if word.len() > 2 {
+            for n in 1..=MAX_N {
+                for w in word.windows(n) {
+                    let mut h: u64 = n as u64;
+                    for &c in w {
+                        h = (h.rotate_left(5) ^ c as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+                    }
+                    f((h >> (64 - BUCKET_BITS)) as u32);
+                }
+            }
+        }
+        word.clear();
+        word.push(' ');
+    };
+    word.push(' ');
+    for c in folded.chars() {
+        if c.is_whitespace() {
+            word.push(' ');
+            flush(&mut word);
+        } else {
+            word.push(c);
+        }
+    }
+    word.push(' ');
+    flush(&mut word);
+}
+
+/// Reusable buffers for scoring: term frequencies per model row, and the rows seen.
+#[derive(Default)]
+struct Scratch {
+    tf: Vec<u16>,
+    seen: Vec<u16>,
+}
+
+/// Run-length counts of sorted values: (value, count).
+fn counts(sorted: &[u32]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    sorted
+        .chunk_by(|a, b| a == b)
+        .map(|r| (r[0], r.len() as u32))
+}
+
+/// Sublinear term frequency: 1 + ln(tf).
+fn sublinear(tf: u32) -> f32 {
+    if tf == 1 { 1.0 } else { 1.0 + (tf as f32).ln() }
+}
+
+/// Split a text into pieces of about `CHUNK_CHARS` characters at sentence or line ends.
+pub fn chunks(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = 0;
+    let mut last_end = None;
+    for (i, c) in text.char_indices() {
+        chars += 1;
+        let end = i + c.len_utf8();
+        if matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '\n' | '；' | ';') {
+            last_end = Some(end);
+        }
+        if chars >= CHUNK_CHARS {
+            let cut = last_end.filter(|&e| e > start).unwrap_or(end);
+            if !text[start..cut].trim().is_empty() {
+                out.push(&text[start..cut]);
+            }
+            chars = text[cut..end].chars().count();
+            start = cut;
+            last_end = None;
+        }
+    }
+    if !text[start..].trim().is_empty() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Model {
+    /// Theme ids, in column order.
+    pub fn themes(&self) -> &[String] {
+        &self.themes
+    }
+
+    /// Logits per theme (column order) of one short text, into `z`.
+    fn logits(&self, text: &str, scratch: &mut Scratch, z: &mut Vec<f32>) {
+        let k = self.themes.len();
+        scratch.tf.resize(self.buckets.len(), 0);
+        let Scratch { tf, seen } = scratch;
+        ngrams(text, |b| {
+            let row = self.slot[b as usize];
+            if row != NO_ROW {
+                let t = &mut tf[row as usize];
+                if *t == 0 {
+                    seen.push(row);
+                }
+                *t = t.saturating_add(1);
+            }
+        });
+        z.clear();
+        z.resize(k, 0.0);
+        let mut norm = 0.0f32;
+        for row in seen.drain(..) {
+            let row = row as usize;
+            let v = sublinear(std::mem::take(&mut tf[row]) as u32) * self.idf[row];
+            norm += v * v;
+            for (zt, wt) in z.iter_mut().zip(&self.weights[row * k..(row + 1) * k]) {
+                *zt += v * wt;
+            }
+        }
+        // The features are L2-normalised: scale the dot products instead.
+        let scale = if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 };
+        for (zt, b) in z.iter_mut().zip(&self.bias) {
+            *zt = *zt * scale + b;
+        }
+    }
+
+    /// Probability per theme (column order) of one short text.
+    pub fn predict(&self, text: &str) -> Vec<f32> {
+        self.predict_with(text, &mut Scratch::default())
+    }
+
+    fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Vec<f32> {
+        let mut z = Vec::new();
+        self.logits(text, scratch, &mut z);
+        z.into_iter().map(sigmoid).collect()
+    }
+
+    /// Probabilities per chunk of a text (see [`chunks`]): one row per chunk.
+    pub fn predict_chunks<'t>(&self, text: &'t str) -> Vec<(&'t str, Vec<f32>)> {
+        let mut scratch = Scratch::default();
+        chunks(text)
+            .into_iter()
+            .map(|c| (c, self.predict_with(c, &mut scratch)))
+            .collect()
+    }
+
+    /// Train on labelled texts: `labels[i]` holds the column indices of text `i`'s themes.
+    pub fn train(
+        themes: Vec<String>,
+        texts: &[&str],
+        labels: &[Vec<usize>],
+        opts: &TrainOptions,
+    ) -> Result<Model> {
+        let n = texts.len();
+        if n == 0 {
+            return Err(Error::invalid("no labelled texts to train on"));
+        }
+        let k = themes.len();
+        let docs: Vec<Vec<(u32, u32)>> = texts
+            .par_iter()
+            .map(|t| {
+                let mut s = Vec::new();
+                ngrams(t, |b| s.push(b));
+                s.sort_unstable();
+                counts(&s).collect()
+            })
+            .collect();
+        let mut df = vec![0u32; 1 << BUCKET_BITS];
+        for d in &docs {
+            for &(b, _) in d {
+                df[b as usize] += 1;
+            }
+        }
+        // Features seen in at least min_df texts; the most frequent when there are too many.
+        let mut kept: Vec<u32> = (0..df.len() as u32)
+            .filter(|&b| df[b as usize] >= opts.min_df)
+            .collect();
+        if kept.len() > MAX_ROWS {
+            kept.sort_by_key(|&b| std::cmp::Reverse(df[b as usize]));
+            kept.truncate(MAX_ROWS);
+            kept.sort_unstable();
+        }
+        let mut slot = vec![NO_ROW; 1 << BUCKET_BITS];
+        let mut buckets_of = Vec::with_capacity(kept.len());
+        let mut idf = Vec::with_capacity(kept.len());
+        for b in kept {
+            slot[b as usize] = buckets_of.len() as u16;
+            buckets_of.push(b);
+            idf.push(((1.0 + n as f32) / (1.0 + df[b as usize] as f32)).ln() + 1.0);
+        }
+        let rows = buckets_of.len();
+        let mut model = Model {
+            themes,
+            slot,
+            buckets: buckets_of,
+            idf,
+            weights: vec![0.0; rows * k],
+            bias: vec![0.0; k],
+        };
+        // The design matrix, rows L2-normalised.
+        let x: Vec<Vec<(u32, f32)>> = docs
+            .iter()
+            .map(|d| {
+                let mut f: Vec<(u32, f32)> = d
+                    .iter()
+                    .filter_map(|&(b, c)| {
+                        let row = model.slot[b as usize];
+                        (row != NO_ROW)
+                            .then(|| (row as u32, sublinear(c) * model.idf[row as usize]))
+                    })
+                    .collect();
+                let norm = f.iter().map(|v| v.1 * v.1).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    f.iter_mut().for_each(|v| v.1 /= norm);
+                }
+                f
+            })
+            .collect();
+        let columns: Vec<(Vec<f32>, f32)> = (0..k)
+            .into_par_iter()
+            .map(|t| {
+                let y: Vec<bool> = labels.iter().map(|l| l.contains(&t)).collect();
+                fit_one(&x, &y, rows, opts)
+            })
+            .collect();
+        for (t, (w, b)) in columns.into_iter().enumerate() {
+            for (r, v) in w.into_iter().enumerate() {
+                model.weights[r * k + t] = v;
+            }
+            model.bias[t] = b;
+        }
+        Ok(model)
+    }
+
+    /// Serialise (little-endian; weights quantised to 16 bits per theme column).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let k = self.themes.len();
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&BUCKET_BITS.to_le_bytes());
+        out.extend_from_slice(&(k as u32).to_le_bytes());
+        for t in &self.themes {
+            out.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            out.extend_from_slice(t.as_bytes());
+        }
+        let scales: Vec<f32> = (0..k)
+            .map(|t| {
+                let max = (0..self.buckets.len())
+                    .map(|r| self.weights[r * k + t].abs())
+                    .fold(0.0f32, f32::max);
+                if max > 0.0 { max / 32767.0 } else { 1.0 }
+            })
+            .collect();
+        for (b, scale) in self.bias.iter().zip(&scales) {
+            out.extend_from_slice(&b.to_le_bytes());
+            out.extend_from_slice(&scale.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.buckets.len() as u32).to_le_bytes());
+        for (r, &b) in self.buckets.iter().enumerate() {
+            out.extend_from_slice(&b.to_le_bytes());
+            out.extend_from_slice(&self.idf[r].to_le_bytes());
+            for (w, scale) in self.weights[r * k..(r + 1) * k].iter().zip(&scales) {
+                let q = (w / scale).round() as i16;
+                out.extend_from_slice(&q.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Read a model written by [`Model::to_bytes`]; `path` names it in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Model> {
+        let bad = |what: &str| Error::bad_file(path, format!("not a shoptalk theme model: {what}"));
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8]> {
+            let s = bytes.get(at..at + n).ok_or_else(|| bad("truncated"))?;
+            at += n;
+            Ok(s)
+        };
+        if take(4)? != MAGIC {
+            return Err(bad("wrong magic bytes"));
+        }
+        let u32_of = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        let f32_of = |s: &[u8]| f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+        if u32_of(take(4)?) != BUCKET_BITS {
+            return Err(bad("different hash size"));
+        }
+        let k = u32_of(take(4)?) as usize;
+        if k == 0 || k > 10_000 {
+            return Err(bad("theme count out of range"));
+        }
+        let mut themes = Vec::with_capacity(k);
+        for _ in 0..k {
+            let len = u32_of(take(4)?) as usize;
+            let s = std::str::from_utf8(take(len)?).map_err(|_| bad("theme id is not UTF-8"))?;
+            themes.push(s.to_string());
+        }
+        let mut bias = Vec::with_capacity(k);
+        let mut scales = Vec::with_capacity(k);
+        for _ in 0..k {
+            bias.push(f32_of(take(4)?));
+            scales.push(f32_of(take(4)?));
+        }
+        let rows = u32_of(take(4)?) as usize;
+        if rows > MAX_ROWS {
+            return Err(bad("row count out of range"));
+        }
+        let mut slot = vec![NO_ROW; 1 << BUCKET_BITS];
+        let mut buckets = Vec::with_capacity(rows);
+        let mut idf = Vec::with_capacity(rows);
+        let mut weights = Vec::with_capacity(rows * k);
+        for r in 0..rows {
+            let b = u32_of(take(4)?);
+            if b as usize >= slot.len() {
+                return Err(bad("bucket out of range"));
+            }
+            slot[b as usize] = r as u16;
+            buckets.push(b);
+            idf.push(f32_of(take(4)?));
+            let ws = take(2 * k)?;
+            for (t, q) in ws.chunks_exact(2).enumerate() {
+                weights.push(i16::from_le_bytes([q[0], q[1]]) as f32 * scales[t]);
+            }
+        }
+        if at != bytes.len() {
+            return Err(bad("trailing bytes"));
+        }
+        Ok(Model {
+            themes,
+            slot,
+            buckets,
+            idf,
+            weights,
+            bias,
+        })
+    }
+}
+
+/// Fit one binary logistic regression: class-balanced log loss + L2 (1 / (2 C n)), Adam.
+fn fit_one(x: &[Vec<(u32, f32)>], y: &[bool], rows: usize, opts: &TrainOptions) -> (Vec<f32>, f32) {
+    let n = x.len() as f32;
+    let pos = y.iter().filter(|&&v| v).count() as f32;
+    let (wp, wn) = if pos == 0.0 || pos == n {
+        (1.0, 1.0)
+    } else {
+        (n / (2.0 * pos), n / (2.0 * (n - pos)))
+    };
+    let lambda = 1.0 / (opts.c * n);
+    let mut w = vec![0.0f32; rows];
+    let mut b = 0.0f32;
+    let (mut m, mut v) = (vec![0.0f32; rows], vec![0.0f32; rows]);
+    let (mut mb, mut vb) = (0.0f32, 0.0f32);
+    let (lr, b1, b2, eps) = (0.05f32, 0.9f32, 0.999f32, 1e-8f32);
+    let mut g = vec![0.0f32; rows];
+    for step in 1..=opts.iterations {
+        g.iter_mut().zip(&w).for_each(|(gi, wi)| *gi = lambda * wi);
+        let mut gb = 0.0f32;
+        for (xi, &yi) in x.iter().zip(y) {
+            let z = b + xi.iter().map(|&(r, val)| w[r as usize] * val).sum::<f32>();
+            let p = sigmoid(z);
+            let (target, weight) = if yi { (1.0, wp) } else { (0.0, wn) };
+            let d = weight * (p - target) / n;
+            gb += d;
+            for &(r, val) in xi {
+                g[r as usize] += d * val;
+            }
+        }
+        let (c1, c2) = (1.0 - b1.powi(step as i32), 1.0 - b2.powi(step as i32));
+        for i in 0..rows {
+            m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+            w[i] -= lr * (m[i] / c1) / ((v[i] / c2).sqrt() + eps);
+        }
+        mb = b1 * mb + (1.0 - b1) * gb;
+        vb = b2 * vb + (1.0 - b2) * gb * gb;
+        b -= lr * (mb / c1) / ((vb / c2).sqrt() + eps);
+    }
+    (w, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> Model {
+        let texts = [
+            "快递三天才到",
+            "物流太慢了，等了一周",
+            "发货很快，第二天就到了",
+            "the parcel arrived late",
+            "shipping took two weeks",
+            "衣服质量很好",
+            "做工粗糙，线头很多",
+            "the fabric feels cheap",
+            "great quality, sturdy",
+            "屏幕很清晰，做工不错",
+        ];
+        let labels: Vec<Vec<usize>> = (0..texts.len())
+            .map(|i| if i < 5 { vec![0] } else { vec![1] })
+            .collect();
+        Model::train(
+            vec!["logistics".into(), "quality".into()],
+            &texts,
+            &labels,
+            &TrainOptions {
+                min_df: 1,
+                ..TrainOptions::default()
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn learns_and_round_trips() {
+        let m = toy();
+        let p = m.predict("物流好慢，快递一周才到");
+        assert!(p[0] > 0.5 && p[1] < 0.5, "{p:?}");
+        let p = m.predict("做工很粗糙");
+        assert!(p[1] > 0.5 && p[0] < 0.5, "{p:?}");
+        let back = Model::from_bytes(&m.to_bytes(), Path::new("m.bin")).unwrap();
+        assert_eq!(back.themes(), m.themes());
+        let (a, b) = (
+            m.predict("shipping was slow"),
+            back.predict("shipping was slow"),
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-3, "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn bad_model_files_are_user_errors() {
+        let bytes = toy().to_bytes();
+        for cut in [0, 3, 10, bytes.len() - 1] {
+            let e = Model::from_bytes(&bytes[..cut], Path::new("m.bin")).unwrap_err();
+            assert!(e.to_string().contains("m.bin"), "{e}");
+        }
+        let mut more = bytes.clone();
+        more.push(0);
+        assert!(Model::from_bytes(&more, Path::new("m.bin")).is_err());
+    }
+
+    #[test]
+    fn chunks_cut_long_texts_at_sentence_ends() {
+        let s = "物流很慢。".repeat(200);
+        let cs = chunks(&s);
+        assert!(cs.len() > 2);
+        assert_eq!(cs.concat(), s);
+        assert!(cs.iter().all(|c| c.ends_with('。')));
+        assert_eq!(chunks("short text"), vec!["short text"]);
+        assert!(chunks("   ").is_empty());
+    }
+}
