@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use daachorse::CharwiseDoubleArrayAhoCorasick;
 use serde::{Deserialize, Serialize};
 
 use super::model::Model;
@@ -111,7 +111,10 @@ impl Tagging {
 pub struct Tagger {
     taxonomy: Taxonomy,
     analyzer: Arc<Analyzer>,
-    automaton: Option<AhoCorasick>,
+    /// Double-array Aho-Corasick over characters; its values index `groups`.
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    /// Per distinct pattern text: the patterns (indices into `patterns`) with that text.
+    groups: Vec<Vec<u32>>,
     patterns: Vec<Pattern>,
     entries: Vec<String>,
     /// Wildcard prefixes (surface form, lower-case) -> patterns.
@@ -337,18 +340,27 @@ impl Tagger {
                 );
             }
         }
-        let automaton = if texts.is_empty() {
+        // Entries of several themes may analyse to the same text: one automaton pattern each.
+        let mut distinct: HashMap<&str, u32> = HashMap::new();
+        let mut unique: Vec<&str> = Vec::new();
+        let mut groups: Vec<Vec<u32>> = Vec::new();
+        for (i, t) in texts.iter().enumerate() {
+            let g = *distinct.entry(t.as_str()).or_insert_with(|| {
+                unique.push(t.as_str());
+                groups.push(Vec::new());
+                (unique.len() - 1) as u32
+            });
+            groups[g as usize].push(i as u32);
+        }
+        let automaton = if unique.is_empty() {
             None
         } else {
             Some(
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&texts)
+                CharwiseDoubleArrayAhoCorasick::<u32>::new(&unique)
                     .map_err(|e| Error::Internal(format!("theme automaton: {e}")))?,
             )
         };
-        let relaxed = texts
+        let relaxed = unique
             .iter()
             .map(|t| t.chars().count() >= 2 && t.chars().all(is_cjk))
             .collect();
@@ -364,6 +376,7 @@ impl Tagger {
             taxonomy,
             analyzer,
             automaton,
+            groups,
             patterns,
             entries,
             prefixes,
@@ -408,10 +421,9 @@ impl Tagger {
     #[doc(hidden)]
     pub fn scan_only(&self, text: &str, tokens: &[Token]) -> (usize, usize) {
         let stream = Stream::build(text, tokens);
-        let n = self
-            .automaton
-            .as_ref()
-            .map_or(0, |ac| ac.find_overlapping_iter(&stream.text).count());
+        let n = self.automaton.as_ref().map_or(0, |ac| {
+            ac.find_overlapping_iter(stream.text.as_str()).count()
+        });
         (n, stream.text.len())
     }
 
@@ -457,7 +469,8 @@ impl Tagger {
         let breaks: Vec<usize> = stream.text.match_indices('\n').map(|(i, _)| i).collect();
         let sentence_of = |at: usize| breaks.partition_point(|&b| b < at);
         if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(&stream.text) {
+            for m in ac.find_overlapping_iter(stream.text.as_str()) {
+                let group = m.value() as usize;
                 // Both ends on token boundaries; a Chinese match of two or more characters
                 // needs only one (jieba may glue its last character to the next word, as in
                 // 主|播讲), which still keeps 价 out of 评价 and 假 out of 假期.
@@ -465,7 +478,7 @@ impl Tagger {
                     Stream::bit(&stream.start_bits, m.start()),
                     Stream::bit(&stream.end_bits, m.end()),
                 );
-                if !(sb && eb || (sb || eb) && self.relaxed[m.pattern().as_usize()]) {
+                if !(sb && eb || (sb || eb) && self.relaxed[group]) {
                     continue;
                 }
                 let start = if sb { stream.start(m.start()) } else { None };
@@ -473,7 +486,7 @@ impl Tagger {
                 let (Some((os, ts)), Some((oe, te))) = (match (start, end) {
                     (Some(a), Some(b)) => (Some(a), Some(b)),
                     (None, None) => continue,
-                    (a, b) if self.relaxed[m.pattern().as_usize()] => (
+                    (a, b) if self.relaxed[group] => (
                         a.or_else(|| stream.inside_cjk(text, m.start())),
                         b.or_else(|| stream.inside_cjk(text, m.end())),
                     ),
@@ -482,37 +495,39 @@ impl Tagger {
                     continue;
                 };
                 let (os, oe) = (os as usize, oe as usize);
-                let p = &self.patterns[m.pattern().as_usize()];
                 let sentence = || sentence_of(m.start());
-                match p.role {
-                    Role::Term => hits[p.theme as usize].push((
-                        Hit {
-                            entry: p.entry,
-                            start: os,
-                            end: oe,
-                            weight: p.weight,
-                        },
-                        ts,
-                    )),
-                    Role::Exclude => excludes[p.theme as usize].push((os, oe)),
-                    Role::GapLeft(g) => lefts.entry(g).or_default().push(Side {
-                        start: os,
-                        end: oe,
-                        first: ts,
-                        last: te,
-                        sentence: sentence(),
-                    }),
-                    Role::GapRight(g) => rights.push((
-                        g,
-                        Side {
+                for &pi in &self.groups[group] {
+                    let p = &self.patterns[pi as usize];
+                    match p.role {
+                        Role::Term => hits[p.theme as usize].push((
+                            Hit {
+                                entry: p.entry,
+                                start: os,
+                                end: oe,
+                                weight: p.weight,
+                            },
+                            ts,
+                        )),
+                        Role::Exclude => excludes[p.theme as usize].push((os, oe)),
+                        Role::GapLeft(g) => lefts.entry(g).or_default().push(Side {
                             start: os,
                             end: oe,
                             first: ts,
                             last: te,
                             sentence: sentence(),
-                        },
-                        p,
-                    )),
+                        }),
+                        Role::GapRight(g) => rights.push((
+                            g,
+                            Side {
+                                start: os,
+                                end: oe,
+                                first: ts,
+                                last: te,
+                                sentence: sentence(),
+                            },
+                            p,
+                        )),
+                    }
                 }
             }
         }

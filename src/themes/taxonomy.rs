@@ -40,7 +40,7 @@ fn default_model() -> String {
     "none".into()
 }
 fn default_model_threshold() -> f32 {
-    0.6
+    0.5
 }
 
 fn default_min_hits() -> f32 {
