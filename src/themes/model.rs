@@ -109,11 +109,17 @@ fn ngrams(text: &str, mut f: impl FnMut(u32)) {
     flush(&mut word);
 }
 
-/// Reusable buffers for scoring: term frequencies per model row, and the rows seen.
+/// Reusable buffers for scoring: term frequencies per model row (all zero between uses), and
+/// the rows seen.
 #[derive(Default)]
 struct Scratch {
     tf: Vec<u16>,
     seen: Vec<u16>,
+}
+
+thread_local! {
+    /// One scratch per thread, so scoring a text allocates nothing per row.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Run-length counts of sorted values: (value, count).
@@ -201,7 +207,7 @@ impl Model {
 
     /// Probability per theme (column order) of one short text.
     pub fn predict(&self, text: &str) -> Vec<f32> {
-        self.predict_with(text, &mut Scratch::default())
+        SCRATCH.with_borrow_mut(|scratch| self.predict_with(text, scratch))
     }
 
     fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Vec<f32> {
@@ -212,11 +218,12 @@ impl Model {
 
     /// Probabilities per chunk of a text (see [`chunks`]): one row per chunk.
     pub fn predict_chunks<'t>(&self, text: &'t str) -> Vec<(&'t str, Vec<f32>)> {
-        let mut scratch = Scratch::default();
-        chunks(text)
-            .into_iter()
-            .map(|c| (c, self.predict_with(c, &mut scratch)))
-            .collect()
+        SCRATCH.with_borrow_mut(|scratch| {
+            chunks(text)
+                .into_iter()
+                .map(|c| (c, self.predict_with(c, scratch)))
+                .collect()
+        })
     }
 
     /// Train on labelled texts: `labels[i]` holds the column indices of text `i`'s themes.
