@@ -23,6 +23,7 @@ pub mod analyze;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;
