@@ -236,8 +236,10 @@ fn cooc(a: &CoocExportArgs, out: &mut dyn Write, reporter: &BarReporter) -> Resu
         let svg = chart::heatmap(&shop, &c)?;
         chart::save(&svg, path, a.output.force)?;
     }
-    if a.matrix && a.output.format != FormatArg::Xlsx {
-        tables.swap(0, 1);
+    if a.output.format != FormatArg::Xlsx {
+        if a.matrix {
+            tables.swap(0, 1);
+        }
         tables.truncate(1);
     }
     write(&tables, &a.output, out)

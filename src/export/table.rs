@@ -212,7 +212,27 @@ impl Table {
         Ok(())
     }
 
-    /// The rows as JSON objects with the same column names, in column order.
+    /// The rows as a JSON array of objects, one row per line, keys in column order (the
+    /// CSV's order).
+    pub fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let keys: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| serde_json::to_string(c).expect("a string serialises"))
+            .collect();
+        write!(out, "[")?;
+        for (i, row) in self.rows.iter().enumerate() {
+            write!(out, "{}\n  {{", if i == 0 { "" } else { "," })?;
+            for (j, (k, v)) in keys.iter().zip(row).enumerate() {
+                let sep = if j == 0 { "" } else { ", " };
+                write!(out, "{sep}{k}: {}", v.to_json())?;
+            }
+            write!(out, "}}")?;
+        }
+        writeln!(out, "{}]", if self.rows.is_empty() { "" } else { "\n" })
+    }
+
+    /// The rows as JSON objects with the same column names (a map: keys sorted).
     pub fn to_json(&self) -> Value {
         Value::Array(
             self.rows
@@ -252,19 +272,19 @@ pub fn write_tables(
     match format {
         Format::Csv => tables[0].write_csv(out, bom).map_err(io),
         Format::Json => {
-            let v = if tables.len() == 1 {
-                tables[0].to_json()
-            } else {
-                Value::Object(
-                    tables
-                        .iter()
-                        .map(|t| (t.name.clone(), t.to_json()))
-                        .collect(),
-                )
-            };
-            serde_json::to_writer_pretty(&mut *out, &v)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            writeln!(out).map_err(io)
+            if tables.len() == 1 {
+                return tables[0].write_json(out).map_err(io);
+            }
+            writeln!(out, "{{").map_err(io)?;
+            for (i, t) in tables.iter().enumerate() {
+                let key = serde_json::to_string(&t.name).map_err(|e| Error::Internal(e.to_string()))?;
+                write!(out, "{key}: ").map_err(io)?;
+                t.write_json(out).map_err(io)?;
+                if i + 1 < tables.len() {
+                    writeln!(out, ",").map_err(io)?;
+                }
+            }
+            writeln!(out, "}}").map_err(io)
         }
         Format::Xlsx => {
             let bytes = xlsx(tables)?;
@@ -325,10 +345,18 @@ mod tests {
     }
 
     #[test]
-    fn json_keeps_columns_and_nulls() {
-        let mut t = Table::new("t", &["a", "b"]);
+    fn json_keeps_columns_in_order_and_nulls() {
+        let mut t = Table::new("t", &["b", "a"]);
         t.push(vec!["x".into(), Cell::Null]);
-        assert_eq!(t.to_json(), serde_json::json!([{"a": "x", "b": null}]));
+        t.push(vec!["y".into(), Cell::Float(0.1234567)]);
+        assert_eq!(t.to_json(), serde_json::json!([{"b": "x", "a": null}, {"b": "y", "a": 0.123457}]));
+        let mut v = Vec::new();
+        t.write_json(&mut v).unwrap();
+        let text = String::from_utf8(v).unwrap();
+        assert_eq!(text, "[\n  {\"b\": \"x\", \"a\": null},\n  {\"b\": \"y\", \"a\": 0.123457}\n]\n");
+        let mut e = Vec::new();
+        Table::new("t", &["a"]).write_json(&mut e).unwrap();
+        assert_eq!(e, b"[]\n");
     }
 
     #[test]
