@@ -265,10 +265,7 @@ pub(crate) fn check_path(path: &Path, force: bool) -> Result<()> {
         return Err(Error::bad_file(path, "is a folder, not a file"));
     }
     if path.exists() && !force {
-        return Err(Error::bad_file(
-            path,
-            "exists; add --force to overwrite it",
-        ));
+        return Err(Error::bad_file(path, "exists; add --force to overwrite it"));
     }
     Ok(())
 }

@@ -41,6 +41,10 @@ pub struct KwicArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = KwicFormat::Table)]
     pub format: KwicFormat,
+    /// A taxonomy (TOML) for theme hits instead of the index's: every matching document is
+    /// re-tagged with it.
+    #[arg(long)]
+    pub themes: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub filters: FilterArgs,
 }
@@ -51,13 +55,21 @@ pub(crate) fn run(a: &KwicArgs, out: &mut dyn Write) -> Result<()> {
     }
     let req = a.filters.request()?;
     let shop = ShopIndex::open(&a.filters.index)?;
-    let is_theme = !a.word && shop.tagger.taxonomy().position(a.term.trim()).is_some();
+    let taxonomy = match &a.themes {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::user_io(path, e))?;
+            Some(crate::themes::Taxonomy::load(&text, path, &shop.analyzer)?.0)
+        }
+        None => None,
+    };
+    let tax = taxonomy.as_ref().unwrap_or(shop.tagger.taxonomy());
+    let is_theme = !a.word && tax.position(a.term.trim()).is_some();
     let target = if is_theme {
         KwicTarget::Theme(a.term.trim().to_string())
     } else {
         KwicTarget::Term(a.term.clone())
     };
-    let (lines, total) = kwic(&shop, &req, &target, a.window, a.limit)?;
+    let (lines, total) = kwic(&shop, &req, &target, a.window, a.limit, taxonomy)?;
     match a.format {
         KwicFormat::Table => {
             render(&lines, a.window, out).map_err(out_err)?;
@@ -78,7 +90,16 @@ pub(crate) fn run(a: &KwicArgs, out: &mut dyn Write) -> Result<()> {
 pub fn table(lines: &[KwicLine]) -> Table {
     let mut t = Table::new(
         "kwic",
-        &["id", "published", "lang", "term", "left", "match", "right", "offset"],
+        &[
+            "id",
+            "published",
+            "lang",
+            "term",
+            "left",
+            "match",
+            "right",
+            "offset",
+        ],
     );
     for l in lines {
         t.push(vec![
@@ -98,7 +119,12 @@ pub fn table(lines: &[KwicLine]) -> Table {
 /// Concordance layout: the left context right-aligned to one display width, so every match
 /// starts in the same terminal column whatever mix of Chinese and Latin text precedes it.
 fn render(lines: &[KwicLine], window: usize, out: &mut dyn Write) -> std::io::Result<()> {
-    let id_w = lines.iter().map(|l| l.id.width()).max().unwrap_or(2).min(24);
+    let id_w = lines
+        .iter()
+        .map(|l| l.id.width())
+        .max()
+        .unwrap_or(2)
+        .min(24);
     let left_w = lines
         .iter()
         .map(|l| l.left.width())

@@ -21,7 +21,8 @@ static FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-Subset.otf");
 /// The embedded font's family name.
 const FONT_NAME: &str = "Noto Sans CJK SC";
 
-const FAMILY: &str = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif";
+const FAMILY: &str =
+    "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif";
 
 /// Tableau 10, readable on white and for most colour-blind readers.
 const PALETTE: [(u8, u8, u8); 10] = [
@@ -253,7 +254,8 @@ pub fn to_png(chart: &Chart) -> Result<Vec<u8>> {
     opt.fontdb_mut().load_font_data(FONT.to_vec());
     opt.fontdb_mut().set_sans_serif_family(FONT_NAME);
     opt.font_family = FONT_NAME.to_string();
-    let tree = usvg::Tree::from_str(&svg, &opt).map_err(|e| Error::Internal(format!("svg: {e}")))?;
+    let tree =
+        usvg::Tree::from_str(&svg, &opt).map_err(|e| Error::Internal(format!("svg: {e}")))?;
     let (w, h) = size(chart);
     let mut pixmap = tiny_skia::Pixmap::new(w * 2, h * 2)
         .ok_or_else(|| Error::Internal("chart too large".into()))?;
@@ -501,7 +503,8 @@ mod tests {
     fn font_covers_cjk() {
         use ab_glyph::Font;
         let f = ab_glyph::FontRef::try_from_slice(FONT).expect("font parses");
-        for c in "物流假货售后价格质量支付直播品牌消费习惯工作文化主题趋势共现Aa0".chars() {
+        for c in "物流假货售后价格质量支付直播品牌消费习惯工作文化主题趋势共现Aa0".chars()
+        {
             assert_ne!(f.glyph_id(c).0, 0, "{c} missing from the embedded font");
         }
     }

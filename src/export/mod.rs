@@ -273,9 +273,7 @@ pub fn docs_table(shop: &ShopIndex, req: &SearchRequest) -> Result<Table> {
         row.extend(hits.into_iter().map(Cell::from));
         rows.push((doc.published_timestamp(), doc.id.clone(), row));
     }
-    rows.sort_by(|a, b| {
-        (a.0.is_none(), a.0, &a.1).cmp(&(b.0.is_none(), b.0, &b.1))
-    });
+    rows.sort_by(|a, b| (a.0.is_none(), a.0, &a.1).cmp(&(b.0.is_none(), b.0, &b.1)));
     let mut table = Table::new("docs", &cols);
     for (_, _, row) in rows {
         table.push(row);

@@ -207,7 +207,11 @@ impl Collector for ThemeCollector {
     type Fruit = Groups;
     type Child = ThemeSegment;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<ThemeSegment> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<ThemeSegment> {
         let ff = reader.fast_fields();
         let mut dims = Vec::new();
         for &d in &self.dims {
@@ -361,7 +365,11 @@ impl Collector for CoocCollector {
     type Fruit = Cooccurrence;
     type Child = CoocSegment;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<CoocSegment> {
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<CoocSegment> {
         let n = self.n_themes;
         Ok(CoocSegment {
             codes: reader.fast_fields().u64(names::THEME_CODES)?,
@@ -439,7 +447,10 @@ mod tests {
             .and_utc()
             .timestamp();
         assert_eq!(Dim::Month.bucket_label(Dim::Month.bucket(ts)), "2023-04");
-        assert_eq!(Dim::Quarter.bucket_label(Dim::Quarter.bucket(ts)), "2023-Q2");
+        assert_eq!(
+            Dim::Quarter.bucket_label(Dim::Quarter.bucket(ts)),
+            "2023-Q2"
+        );
         assert_eq!(Dim::Year.bucket_label(Dim::Year.bucket(ts)), "2023");
     }
 }

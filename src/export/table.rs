@@ -277,7 +277,8 @@ pub fn write_tables(
             }
             writeln!(out, "{{").map_err(io)?;
             for (i, t) in tables.iter().enumerate() {
-                let key = serde_json::to_string(&t.name).map_err(|e| Error::Internal(e.to_string()))?;
+                let key =
+                    serde_json::to_string(&t.name).map_err(|e| Error::Internal(e.to_string()))?;
                 write!(out, "{key}: ").map_err(io)?;
                 t.write_json(out).map_err(io)?;
                 if i + 1 < tables.len() {
@@ -349,11 +350,17 @@ mod tests {
         let mut t = Table::new("t", &["b", "a"]);
         t.push(vec!["x".into(), Cell::Null]);
         t.push(vec!["y".into(), Cell::Float(0.1234567)]);
-        assert_eq!(t.to_json(), serde_json::json!([{"b": "x", "a": null}, {"b": "y", "a": 0.123457}]));
+        assert_eq!(
+            t.to_json(),
+            serde_json::json!([{"b": "x", "a": null}, {"b": "y", "a": 0.123457}])
+        );
         let mut v = Vec::new();
         t.write_json(&mut v).unwrap();
         let text = String::from_utf8(v).unwrap();
-        assert_eq!(text, "[\n  {\"b\": \"x\", \"a\": null},\n  {\"b\": \"y\", \"a\": 0.123457}\n]\n");
+        assert_eq!(
+            text,
+            "[\n  {\"b\": \"x\", \"a\": null},\n  {\"b\": \"y\", \"a\": 0.123457}\n]\n"
+        );
         let mut e = Vec::new();
         Table::new("t", &["a"]).write_json(&mut e).unwrap();
         assert_eq!(e, b"[]\n");

@@ -232,10 +232,7 @@ impl Fields {
         let mut hits = std::collections::BTreeMap::new();
         for r in &tagging.themes {
             if let Some(pos) = tagger.and_then(|g| g.taxonomy().position(&r.id)) {
-                t.add_u64(
-                    self.theme_codes,
-                    theme_code::pack(pos, r.assigned, r.hits),
-                );
+                t.add_u64(self.theme_codes, theme_code::pack(pos, r.assigned, r.hits));
             }
             if r.assigned {
                 t.add_text(self.themes, &r.id);

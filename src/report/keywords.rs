@@ -83,11 +83,19 @@ pub fn is_content(term: &str) -> bool {
     if !term.chars().any(|c| c.is_alphabetic() || is_cjk(c)) {
         return false;
     }
-    if term.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') || first.is_ascii_digit()
+    if term
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+        || first.is_ascii_digit()
     {
         return false;
     }
-    !is_stopword(term)
+    // The halves of English contractions ("didn't" is cut into didn + t).
+    const FRAGMENTS: [&str; 14] = [
+        "didn", "doesn", "isn", "wasn", "aren", "weren", "hasn", "haven", "hadn", "couldn",
+        "wouldn", "shouldn", "don", "won",
+    ];
+    !is_stopword(term) && !FRAGMENTS.contains(&term)
 }
 
 /// The content words of a text in order (word tokens, not the pieces of long words).
@@ -156,7 +164,10 @@ impl Counts {
 
 /// Count the content words of the documents matching `req`; also returns each document's
 /// word sequence (for TextRank).
-pub fn count(shop: &ShopIndex, req: &SearchRequest) -> Result<(Counts, Vec<Vec<(String, String)>>)> {
+pub fn count(
+    shop: &ShopIndex,
+    req: &SearchRequest,
+) -> Result<(Counts, Vec<Vec<(String, String)>>)> {
     let docs = matching_documents(shop, req)?;
     let mut counts = Counts::default();
     let mut seqs = Vec::with_capacity(docs.len());
@@ -191,7 +202,10 @@ pub fn keywords(
                 for field in [shop.fields.body, shop.fields.title] {
                     df = df.max(searcher.doc_freq(&Term::from_field_text(field, t))?);
                 }
-                m.insert(t.as_str(), *f as f64 * ((n + 1.0) / (df as f64 + 1.0)).ln() + *f as f64 * 1e-9);
+                m.insert(
+                    t.as_str(),
+                    *f as f64 * ((n + 1.0) / (df as f64 + 1.0)).ln() + *f as f64 * 1e-9,
+                );
             }
             m
         }
@@ -281,7 +295,8 @@ pub fn keyness(
     let (cb, _) = count(shop, b)?;
     let (na, nb) = (ca.words, cb.words);
     let mut all: Vec<Keyness> = Vec::new();
-    let terms: std::collections::BTreeSet<&String> = ca.terms.keys().chain(cb.terms.keys()).collect();
+    let terms: std::collections::BTreeSet<&String> =
+        ca.terms.keys().chain(cb.terms.keys()).collect();
     for t in terms {
         let fa = ca.terms.get(t).map_or(0, |x| x.0);
         let fb = cb.terms.get(t).map_or(0, |x| x.0);
@@ -293,7 +308,11 @@ pub fn keyness(
             ((corr(fa) / na as f64) / (corr(fb) / nb as f64)).log2()
         };
         all.push(Keyness {
-            term: if fa >= fb { ca.surface(t) } else { cb.surface(t) },
+            term: if fa >= fb {
+                ca.surface(t)
+            } else {
+                cb.surface(t)
+            },
             freq_a: fa,
             freq_b: fb,
             per_1000_a: 1000.0 * rel(fa, na),

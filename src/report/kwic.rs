@@ -139,16 +139,22 @@ fn line(doc: &Document, term: &str, start: usize, end: usize, window: usize) -> 
 
 /// Concordance lines for `target` in the bodies of the documents matching `req`, at most
 /// `limit`, with `window` characters of context each side; also the number of lines found
-/// before the limit.
+/// before the limit. A theme's hits come from `taxonomy` when given (every matching document
+/// is re-tagged with it), else from the index's taxonomy (documents with the theme assigned).
 pub fn kwic(
     shop: &ShopIndex,
     req: &SearchRequest,
     target: &KwicTarget,
     window: usize,
     limit: usize,
+    taxonomy: Option<crate::themes::Taxonomy>,
 ) -> Result<(Vec<KwicLine>, usize)> {
     let mut req = req.clone();
-    let tagger = shop.tagger.clone();
+    let own = taxonomy.is_some();
+    let tagger = match taxonomy {
+        Some(t) => std::sync::Arc::new(crate::themes::Tagger::new(t, shop.analyzer.clone())?),
+        None => shop.tagger.clone(),
+    };
     let query_terms: Vec<String> = match target {
         KwicTarget::Term(term) => {
             let terms: Vec<String> = primaries(&shop.analyzer.tokens(term))
@@ -172,11 +178,11 @@ pub fn kwic(
         KwicTarget::Theme(id) => {
             if tagger.taxonomy().position(id).is_none() {
                 return Err(Error::invalid(format!(
-                    "unknown theme {id:?}; this index's themes are: {}",
+                    "unknown theme {id:?}; the themes are: {}",
                     tagger.taxonomy().ids().join(", ")
                 )));
             }
-            if !req.themes.contains(id) {
+            if !own && !req.themes.contains(id) {
                 req.themes.push(id.clone());
             }
             vec![]
