@@ -15,6 +15,7 @@ use shoptalk::corpus::Corpus;
 use shoptalk::export::{self, Dim};
 use shoptalk::index::{BuildOptions, IndexConfig, SearchRequest, ShopIndex, build};
 
+#[allow(dead_code)] // the corpus generator of `common` is for the other benches
 mod common;
 use common::{env_or, median, time};
 

@@ -441,7 +441,7 @@ fn tick_label(labels: &[String], v: f64, step: usize) -> String {
         return String::new();
     }
     let i = i as usize;
-    if i % step != 0 {
+    if !i.is_multiple_of(step) {
         return String::new();
     }
     labels.get(i).cloned().unwrap_or_default()

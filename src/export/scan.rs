@@ -192,17 +192,6 @@ pub struct ThemeSegment {
 
 const NONE: u64 = u64::MAX;
 
-fn segment_columns(
-    reader: &SegmentReader,
-) -> tantivy::Result<(Column<u64>, Option<Column<f64>>, Column<u64>)> {
-    let ff = reader.fast_fields();
-    Ok((
-        ff.u64(names::TOKENS)?,
-        ff.column_opt::<f64>(names::RATING)?,
-        ff.u64(names::THEME_CODES)?,
-    ))
-}
-
 impl Collector for ThemeCollector {
     type Fruit = Groups;
     type Child = ThemeSegment;
@@ -230,7 +219,9 @@ impl Collector for ThemeCollector {
                 }
             });
         }
-        let (tokens, rating, codes) = segment_columns(reader)?;
+        let tokens = ff.u64(names::TOKENS)?;
+        let rating = ff.column_opt::<f64>(names::RATING)?;
+        let codes = ff.u64(names::THEME_CODES)?;
         Ok(ThemeSegment {
             dims,
             tokens,

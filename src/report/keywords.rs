@@ -70,6 +70,10 @@ pub struct Counts {
     surfaces: HashMap<String, HashMap<String, u32>>,
 }
 
+/// A document's content words in order: (analysed term, written form); an empty pair
+/// separates its body from its title.
+pub type WordSeq = Vec<(String, String)>;
+
 /// Whether an analysed term is a content word worth counting: not a stop word, a number, a
 /// single character or punctuation.
 pub fn is_content(term: &str) -> bool {
@@ -114,7 +118,7 @@ fn words<'a>(text: &'a str, tokens: &'a [Token]) -> impl Iterator<Item = (&'a st
     })
 }
 
-fn doc_words(shop: &ShopIndex, doc: &Document) -> Vec<(String, String)> {
+fn doc_words(shop: &ShopIndex, doc: &Document) -> WordSeq {
     let mut out = Vec::new();
     let mut texts = vec![doc.body.as_str()];
     if let Some(t) = &doc.title {
@@ -164,10 +168,7 @@ impl Counts {
 
 /// Count the content words of the documents matching `req`; also returns each document's
 /// word sequence (for TextRank).
-pub fn count(
-    shop: &ShopIndex,
-    req: &SearchRequest,
-) -> Result<(Counts, Vec<Vec<(String, String)>>)> {
+pub fn count(shop: &ShopIndex, req: &SearchRequest) -> Result<(Counts, Vec<WordSeq>)> {
     let docs = matching_documents(shop, req)?;
     let mut counts = Counts::default();
     let mut seqs = Vec::with_capacity(docs.len());
@@ -235,7 +236,7 @@ pub fn keywords(
 
 /// TextRank: PageRank (damping 0.85, 50 iterations) over an undirected graph joining words
 /// that occur within 5 words of each other, weighted by how often.
-fn textrank(seqs: &[Vec<(String, String)>]) -> HashMap<&str, f64> {
+fn textrank(seqs: &[WordSeq]) -> HashMap<&str, f64> {
     const WINDOW: usize = 5;
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
