@@ -1,7 +1,7 @@
 //! shoptalk: bilingual (Chinese/English) text mining for commerce articles and buyer reviews.
 //!
 //! Data flows one way: a corpus of documents ([`corpus`]) is analysed ([`analyze`]), tagged
-//! with themes ([`themes`]) and indexed ([`index`]), then searched and reported on
+//! with themes ([`themes`]) and indexed ([`index`]), then searched, exported ([`export`]) and reported on
 //! ([`report`]). The binary is a thin shell over [`cli`].
 //!
 //! ```no_run
@@ -23,6 +23,7 @@ pub mod analyze;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;

@@ -6,6 +6,8 @@ mod util;
 mod analyzer;
 /// Bad input: each gets a one-line error and exit code 2, never a panic.
 mod errors;
+/// `shoptalk export`, `kwic` and `keywords` against a brute-force recount of the sample corpus.
+mod export;
 /// `shoptalk extract`: charsets, main text, metadata, reviews and hostile pages.
 mod extract;
 /// `shoptalk ingest`: WARC, Markdown, text, CSV and JSONL inputs, duplicates and skips.

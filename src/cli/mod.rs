@@ -1,9 +1,12 @@
 //! The command line: argument definitions, dispatch to the library, and rendering results to stdout; no logic of its own.
 
 mod demo;
+mod export_cmd;
 mod extract_cmd;
 mod index_cmd;
 mod ingest_cmd;
+mod keywords_cmd;
+mod kwic_cmd;
 mod progress;
 mod search_cmd;
 mod suggest_cmd;
@@ -44,6 +47,12 @@ pub enum Command {
     Ingest(ingest_cmd::IngestArgs),
     /// Theme taxonomy tools: default, check, tag, eval, suggest.
     Themes(themes_cmd::ThemesArgs),
+    /// Export theme frequencies, per-document theme hits or theme co-occurrence (CSV, JSON, XLSX, charts).
+    Export(export_cmd::ExportArgs),
+    /// Keyword in context: every occurrence of a term (or a theme's hits) with its left and right context.
+    Kwic(kwic_cmd::KwicArgs),
+    /// Top terms of a subset (tf-idf, TextRank or frequency), or keyness against another subset.
+    Keywords(keywords_cmd::KeywordsArgs),
 }
 
 /// Arguments of `shoptalk demo`.
@@ -170,6 +179,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Extract(a) => extract_cmd::run(&a, out, &reporter),
         Command::Ingest(a) => ingest_cmd::run(&a, out, &reporter),
         Command::Themes(a) => themes_cmd::run(&a, out, &reporter),
+        Command::Export(a) => export_cmd::run(&a, out, &reporter),
+        Command::Kwic(a) => kwic_cmd::run(&a, out),
+        Command::Keywords(a) => keywords_cmd::run(&a, out),
     };
     match r {
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

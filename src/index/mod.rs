@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
 pub use build::{BuildOptions, BuildStats, build, peak_rss_mb, retag};
-pub use schema::{Fields, names};
+pub use schema::{Fields, names, theme_code};
 pub use search::{Hit, SearchRequest, SearchResults, Snippet, Sort, search};
 
 use crate::analyze::{Analyzer, ShoptalkTokenizer, TOKENIZER_NAME};
@@ -22,7 +22,7 @@ use crate::themes::{Tagger, Taxonomy};
 pub const SETTINGS_FILE: &str = "shoptalk.json";
 
 /// The format version of [`IndexSettings`]; bumped when the schema changes incompatibly.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// What an index was built with, so searching analyses queries the same way.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -28,6 +28,28 @@ pub mod names {
     pub const THEMES: &str = "theme";
     pub const THEME_HITS: &str = "theme_hits";
     pub const TAGS: &str = "tags";
+    pub const THEME_CODES: &str = "theme_codes";
+}
+
+/// How `theme_codes` packs one theme of one document into a u64: the theme's position in the
+/// index's taxonomy, whether it is assigned, and its hits.
+pub mod theme_code {
+    /// Pack a theme position, its assignment and its hits.
+    pub fn pack(position: usize, assigned: bool, hits: u32) -> u64 {
+        ((position as u64) << 33) | (u64::from(assigned) << 32) | u64::from(hits)
+    }
+    /// The taxonomy position of a code.
+    pub fn position(code: u64) -> usize {
+        (code >> 33) as usize
+    }
+    /// Whether the theme is assigned.
+    pub fn assigned(code: u64) -> bool {
+        code & (1 << 32) != 0
+    }
+    /// The theme's hits in the document.
+    pub fn hits(code: u64) -> u32 {
+        code as u32
+    }
 }
 
 /// Handles to every field of the schema.
@@ -65,6 +87,9 @@ pub struct Fields {
     pub theme_hits: Field,
     /// The tagging with evidence as JSON, stored.
     pub tags: Field,
+    /// One u64 per theme with a hit ([`theme_code`]: taxonomy position, assigned, hits),
+    /// multi-valued fast: exports aggregate it in one column read per document.
+    pub theme_codes: Field,
 }
 
 fn analysed(positions: bool) -> TextOptions {
@@ -107,6 +132,7 @@ pub fn schema() -> Schema {
         JsonObjectOptions::default().set_fast("raw"),
     );
     b.add_text_field(names::TAGS, STORED);
+    b.add_u64_field(names::THEME_CODES, FAST);
     b.build()
 }
 
@@ -131,6 +157,7 @@ impl Fields {
             themes: f(names::THEMES)?,
             theme_hits: f(names::THEME_HITS)?,
             tags: f(names::TAGS)?,
+            theme_codes: f(names::THEME_CODES)?,
         })
     }
 
@@ -193,7 +220,7 @@ impl Fields {
             t.add_f64(self.rating, r);
         }
         t.add_u64(self.tokens, tagging.tokens as u64);
-        self.add_tags(&mut t, &tagging);
+        self.add_tags(&mut t, &tagging, tagger);
         t.add_text(
             self.doc,
             serde_json::to_string(doc).expect("a document serialises"),
@@ -201,9 +228,12 @@ impl Fields {
         t
     }
 
-    fn add_tags(&self, t: &mut TantivyDocument, tagging: &Tagging) {
+    fn add_tags(&self, t: &mut TantivyDocument, tagging: &Tagging, tagger: Option<&Tagger>) {
         let mut hits = std::collections::BTreeMap::new();
         for r in &tagging.themes {
+            if let Some(pos) = tagger.and_then(|g| g.taxonomy().position(&r.id)) {
+                t.add_u64(self.theme_codes, theme_code::pack(pos, r.assigned, r.hits));
+            }
             if r.assigned {
                 t.add_text(self.themes, &r.id);
             }
