@@ -277,6 +277,8 @@ struct Stats {
     paras: usize,
     /// `li` elements in the subtree.
     lis: usize,
+    /// `article` elements in the subtree, the node itself included.
+    arts: usize,
 }
 
 /// The main text of a page as paragraphs, or an empty list when nothing looks like content.
@@ -391,8 +393,16 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
             level += 1;
         }
     }
+    // A block holding several <article>s is a list of stories, not one: it is the answer only
+    // when nothing else scored.
+    let story_list = |i: usize| {
+        let own = usize::from(dom.nodes[i].tag == "article");
+        st[i].arts >= own + 2
+    };
     let mut top = None;
     let mut best = f64::MIN;
+    let mut top_list = None;
+    let mut best_list = f64::MIN;
     for i in 1..n {
         if !scored[i] {
             continue;
@@ -404,15 +414,38 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
             s.link as f64 / s.len as f64
         };
         score[i] *= 1.0 - ld;
-        if score[i] > best {
+        if story_list(i) {
+            if score[i] > best_list {
+                best_list = score[i];
+                top_list = Some(i);
+            }
+        } else if score[i] > best {
             best = score[i];
             top = Some(i);
         }
+    }
+    if top.is_none() {
+        top = top_list;
+        best = best_list;
     }
     let Some(mut top) = top else {
         return Vec::new();
     };
     let is_top_level = |i: usize| i == 0 || matches!(dom.nodes[i].tag, "html" | "body" | "#root");
+    // The block under the page's headline wins over a stronger one elsewhere (a teaser in a
+    // list of stories) when it scores and holds at least half as much.
+    if let Some(h) = (1..n).find(|&i| dom.nodes[i].tag == "h1" && !junk[i]) {
+        let mut p = dom.nodes[h].parent as usize;
+        while !is_top_level(p) && !contains(dom, p, top) {
+            if scored[p] && !story_list(p) && score[p] >= best * 0.5 && st[p].len * 2 >= st[top].len
+            {
+                top = p;
+                best = score[p];
+                break;
+            }
+            p = dom.nodes[p].parent as usize;
+        }
+    }
     // Several near-equal candidates under one ancestor: the ancestor is the article.
     let mut alts: Vec<usize> = (1..n)
         .filter(|&i| scored[i] && i != top && score[i] >= best * 0.75)
@@ -436,7 +469,9 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
                 })
                 .count();
             if inside >= 3 {
-                top = p;
+                if !story_list(p) || story_list(top) {
+                    top = p;
+                }
                 break;
             }
             p = dom.nodes[p].parent as usize;
@@ -461,7 +496,7 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
                 p = dom.nodes[p].parent as usize;
                 continue;
             }
-            if score[p] < last / 3.0 {
+            if score[p] < last / 3.0 || (story_list(p) && !story_list(top)) {
                 break;
             }
             if score[p] > last {
@@ -554,6 +589,18 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
     boilerplate::clean(r.paras, title)
 }
 
+/// Whether node `a` is `b` or one of its ancestors.
+fn contains(dom: &Dom, a: usize, b: usize) -> bool {
+    let mut q = b;
+    while q != u32::MAX as usize {
+        if q == a {
+            return true;
+        }
+        q = dom.nodes[q].parent as usize;
+    }
+    false
+}
+
 /// Text measures of every node, skipping junk subtrees: a pass in reverse document order, so
 /// children are done before their parent.
 fn measure(dom: &Dom, junk: &[bool]) -> Vec<Stats> {
@@ -594,6 +641,9 @@ fn measure(dom: &Dom, junk: &[bool]) -> Vec<Stats> {
             if tag == "li" {
                 st[i].lis += 1;
             }
+            if tag == "article" {
+                st[i].arts += 1;
+            }
             if tag == "p" || (!inline(tag) && st[i].own_len >= 50) {
                 st[i].paras += 1;
             }
@@ -606,6 +656,7 @@ fn measure(dom: &Dom, junk: &[bool]) -> Vec<Stats> {
         ps.punct += me.punct;
         ps.paras += me.paras;
         ps.lis += me.lis;
+        ps.arts += me.arts;
         if node.is_text() || inline(node.tag) {
             let (l, k, c) = inl[i];
             ps.own_len += l;
@@ -774,5 +825,36 @@ mod tests {
         let paras = run(html);
         assert_eq!(paras.len(), 2, "{paras:?}");
         assert!(paras[1].starts_with("不少卖家"));
+    }
+
+    #[test]
+    fn headline_article_beats_list_of_teasers() {
+        let teaser = |n: usize| {
+            format!(
+                r#"<article class="post"><a href="/s/{n}">Share</a> <a href="/p/{n}">Save</a>
+                <p>Teaser {n}: a short summary of another story, with a few clauses, some commas, and a
+                line that runs on long enough to look like a paragraph of real text for a moment.</p></article>"#
+            )
+        };
+        let teasers: String = (0..5).map(teaser).collect();
+        let html = format!(
+            r#"<body><div id="primary"><article class="post">
+            <h1>Why the night market moved</h1>
+            <p><a href="/">Home</a> » <a href="/city">City</a></p>
+            <p>The night market moved two streets north this year, because the old car park was sold,
+            and the traders, who had asked for a covered site for a decade, finally got one. Rents went up,
+            but footfall rose too, and most stalls say they earn more than before.</p>
+            <p><a href="/c/1">City life</a>, <a href="/c/2">Markets</a></p></article>
+            <article class="post"><h3>You may also like</h3>{teasers}</article></div></body>"#
+        );
+        let paras = run(&html);
+        assert!(
+            paras
+                .iter()
+                .any(|p| p.starts_with("The night market moved")),
+            "{paras:?}"
+        );
+
+        assert!(!paras.iter().any(|p| p.contains("Teaser")), "{paras:?}");
     }
 }
