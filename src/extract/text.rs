@@ -581,6 +581,8 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
         cid: &cid,
         paras: Vec::new(),
         cur: String::new(),
+        cur_link: 0,
+        in_link: 0,
     };
     for &c in &chosen {
         r.render(c);
@@ -687,6 +689,21 @@ fn class_weight(cid: &str) -> f64 {
     w
 }
 
+/// A short line made only of link text and not ending a sentence: a pointer to another page
+/// (a related headline, a "more" link), as jusText and boilerpipe judge by link density.
+fn link_line(p: &str, link_chars: usize) -> bool {
+    let chars = p.chars().filter(|c| !c.is_whitespace()).count();
+    // A printed address or a footnote number is a reference the text shows, not navigation.
+    let reference = p.starts_with("http")
+        || p.starts_with("www.")
+        || p.chars()
+            .all(|c| c.is_ascii_digit() || c == '[' || c == ']');
+    link_chars * 10 >= chars * 9
+        && chars <= 100
+        && !reference
+        && !p.ends_with(['.', '。', '!', '?', '！', '？', '"', '”', ':', '：'])
+}
+
 struct Renderer<'a> {
     dom: &'a Dom,
     junk: &'a [bool],
@@ -694,6 +711,9 @@ struct Renderer<'a> {
     cid: &'a [String],
     paras: Vec<String>,
     cur: String,
+    /// Characters of `cur` inside links, and how many links are open.
+    cur_link: usize,
+    in_link: usize,
 }
 
 fn block_breaking(tag: &str) -> bool {
@@ -703,10 +723,11 @@ fn block_breaking(tag: &str) -> bool {
 impl Renderer<'_> {
     fn flush(&mut self) {
         let p = super::dom::fold(&self.cur);
-        if !p.is_empty() {
+        if !p.is_empty() && !link_line(&p, self.cur_link) {
             self.paras.push(p);
         }
         self.cur.clear();
+        self.cur_link = 0;
     }
 
     /// Whether a container inside the content is a link list, a widget or empty chrome.
@@ -760,6 +781,9 @@ impl Renderer<'_> {
         while let Some((i, enter)) = stack.pop() {
             let node = &self.dom.nodes[i];
             if !enter {
+                if node.tag == "a" {
+                    self.in_link -= 1;
+                }
                 if block_breaking(node.tag) {
                     self.flush();
                 }
@@ -770,6 +794,9 @@ impl Renderer<'_> {
             }
             if node.is_text() {
                 self.cur.push_str(&node.text);
+                if self.in_link > 0 {
+                    self.cur_link += node.text.chars().filter(|c| !c.is_whitespace()).count();
+                }
                 continue;
             }
             let tag = node.tag;
@@ -782,6 +809,9 @@ impl Renderer<'_> {
             }
             if block_breaking(tag) {
                 self.flush();
+            }
+            if tag == "a" {
+                self.in_link += 1;
             }
             stack.push((i, false));
             for &c in node.children.iter().rev() {
@@ -856,5 +886,32 @@ mod tests {
         );
 
         assert!(!paras.iter().any(|p| p.contains("Teaser")), "{paras:?}");
+    }
+
+    #[test]
+    fn drops_short_link_only_lines() {
+        let para = "<p>The ferry timetable changes in May, when the <a href=/t>summer service</a> adds \
+            two crossings a day, and the early boat leaves at six instead of seven.</p>";
+        let html = format!(
+            r#"<body><div class="story">{para}{para}{para}
+            <p><a href="/a">Ten photos of the harbour at dawn</a></p>
+            <p><a href="/b">Harbour fees</a> | <a href="/c">Ferry strike</a></p>
+            <p><a href="https://port.example/notice">https://port.example/notice</a></p>
+            <p><a href="/d">Timetables are posted at both piers.</a></p></div></body>"#
+        );
+        let paras = run(&html);
+        assert_eq!(paras.len(), 5, "{paras:?}");
+        assert!(paras[0].contains("summer service adds two crossings"));
+        assert!(
+            !paras
+                .iter()
+                .any(|p| p.contains("Ten photos") || p.contains("Harbour fees"))
+        );
+        assert!(paras.iter().any(|p| p == "https://port.example/notice"));
+        assert!(
+            paras
+                .iter()
+                .any(|p| p == "Timetables are posted at both piers.")
+        );
     }
 }
