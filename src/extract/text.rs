@@ -754,6 +754,14 @@ impl Renderer<'_> {
         if s.len == 0 {
             return false;
         }
+        // A wrapper around a quotation (an embedded post) is part of the story.
+        if node
+            .children
+            .iter()
+            .any(|&c| self.dom.nodes[c as usize].tag == "blockquote" && !self.junk[c as usize])
+        {
+            return false;
+        }
         let ld = s.link as f64 / s.len as f64;
         let weight = class_weight(&self.cid[i]);
         if s.punct >= 10 && ld < 0.5 {
@@ -913,5 +921,27 @@ mod tests {
                 .iter()
                 .any(|p| p == "Timetables are posted at both piers.")
         );
+    }
+
+    #[test]
+    fn keeps_embedded_posts_drops_media_widgets() {
+        let para = "<p>Readers kept writing in about the new bus map, and most of them, it turns out, \
+            liked the colours but not the route numbers, which changed overnight.</p>";
+        let html = format!(
+            r#"<body><div class="story">{para}{para}
+            <div class="social-media-embed"><blockquote class="embedded-post"><p>Route 9 is now
+            route 14 and nobody told the drivers <a href="/x">pic.example/abc</a></p>— Bus Rider
+            (@busrider) <a href="/y">May 2, 2022</a></blockquote></div>
+            <div class="media-links"><a href="/v1">Video</a> <a href="/v2">Gallery</a></div>
+            {para}</div></body>"#
+        );
+        let paras = run(&html);
+        assert!(
+            paras
+                .iter()
+                .any(|p| p.starts_with("Route 9 is now route 14")),
+            "{paras:?}"
+        );
+        assert!(!paras.iter().any(|p| p.contains("Gallery")), "{paras:?}");
     }
 }
