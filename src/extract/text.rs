@@ -431,6 +431,7 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
     let Some(mut top) = top else {
         return Vec::new();
     };
+    let best_block = top;
     let is_top_level = |i: usize| i == 0 || matches!(dom.nodes[i].tag, "html" | "body" | "#root");
     // The block under the page's headline wins over a stronger one elsewhere (a teaser in a
     // list of stories) when it scores and holds at least half as much.
@@ -572,6 +573,46 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
                     chosen.push(c);
                 }
             }
+        }
+    }
+    // An article cut into sections by full-width figures or ads: other blocks of the best
+    // block's own tag and class, in the same story, that read like content too.
+    let block_class = dom.nodes[best_block].attr("class").unwrap_or("");
+    if !block_class.trim().is_empty() {
+        let story = |i: usize| {
+            let mut q = dom.nodes[i].parent as usize;
+            while q != u32::MAX as usize && dom.nodes[q].tag != "article" {
+                q = dom.nodes[q].parent as usize;
+            }
+            q
+        };
+        let top_story = story(top);
+        let mut more = Vec::new();
+        for i in 1..n {
+            let node = &dom.nodes[i];
+            if i == best_block
+                || junk[i]
+                || !scored[i]
+                || node.tag != dom.nodes[best_block].tag
+                || node.attr("class") != Some(block_class)
+                || score[i] < threshold
+                || st[i].link * 4 >= st[i].len
+                || story_list(i)
+            {
+                continue;
+            }
+            if chosen
+                .iter()
+                .any(|&c| contains(dom, c, i) || contains(dom, i, c))
+                || story(i) != top_story
+            {
+                continue;
+            }
+            more.push(i);
+        }
+        if !more.is_empty() {
+            chosen.extend(more);
+            chosen.sort_unstable();
         }
     }
     let mut r = Renderer {
@@ -943,5 +984,47 @@ mod tests {
             "{paras:?}"
         );
         assert!(!paras.iter().any(|p| p.contains("Gallery")), "{paras:?}");
+    }
+
+    #[test]
+    fn joins_an_article_split_by_figures() {
+        let para = |n: usize| {
+            format!(
+                "<p>Part {n}: the river authority measured the flow at six points, and the numbers, \
+                once adjusted for the dry spring, showed the weir is doing what it was built for.</p>"
+            )
+        };
+        let section = |a: usize, b: usize| -> String {
+            format!(
+                r#"<div class="body-text prose">{}</div>"#,
+                (a..b).map(para).collect::<String>()
+            )
+        };
+        let html = format!(
+            r#"<body><article><h1>The weir works</h1>
+            <div class="block"><div class="wrap"><aside class="author">Staff writer</aside>
+              <section class="col">{}</section></div></div>
+            <figure class="wide"><img src="/w.jpg"></figure>
+            <div class="block"><section class="col">{}</section></div>
+            <figure class="wide"><img src="/x.jpg"></figure>
+            <div class="block"><section class="col">{}</section></div></article>
+            <div class="teasers"><div class="body-text prose"><p>Another story: a bridge opens.</p></div></div>
+            </body>"#,
+            section(0, 2),
+            section(2, 8),
+            section(8, 10)
+        );
+        let paras = run(&html);
+        let parts: Vec<&str> = paras
+            .iter()
+            .filter_map(|p| p.strip_prefix("Part "))
+            .map(|p| &p[..1])
+            .collect();
+        assert_eq!(
+            parts,
+            ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            "{paras:?}"
+        );
+        assert!(!paras.iter().any(|p| p.contains("bridge")), "{paras:?}");
     }
 }
