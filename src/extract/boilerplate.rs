@@ -220,6 +220,19 @@ fn is_byline_or_credit(p: &str) -> bool {
     {
         return true;
     }
+    // "来源：新华网", "（ 责任编辑：王明 ）": the source or editor line of a Chinese news page.
+    if len <= 30 && !p.contains(['，', '。']) {
+        let t = p.trim_start_matches(['（', '(', '【', '[', ' ']);
+        if ["来源", "文章来源", "稿源", "编辑", "责任编辑", "作者"]
+            .iter()
+            .any(|w| {
+                t.strip_prefix(w)
+                    .is_some_and(|r| r.trim_start().starts_with(['：', ':']))
+            })
+        {
+            return true;
+        }
+    }
     if (lower.starts_with('©') || lower.starts_with("updated ") || lower.starts_with("photo:"))
         && len <= 60
     {
@@ -483,5 +496,18 @@ mod tests {
             ),
             paras
         );
+    }
+
+    #[test]
+    fn drops_source_and_editor_lines() {
+        for junk in ["来源：晨间日报", "（ 责任编辑：张华 ）", "编辑: 李文"] {
+            assert!(is_byline_or_credit(junk), "{junk}");
+        }
+        for text in [
+            "来源：多位卖家表示，今年的物流成本明显上升。",
+            "编辑部认为，这项政策对中小卖家影响最大",
+        ] {
+            assert!(!is_byline_or_credit(text), "{text}");
+        }
     }
 }
