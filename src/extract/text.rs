@@ -808,7 +808,9 @@ impl Renderer<'_> {
         if s.punct >= 10 && ld < 0.5 {
             return false;
         }
-        if weight < 0.0 && s.punct < 10 {
+        // A bullet list of plain text (features, steps) is content whatever its class says.
+        let plain_list = matches!(tag, "ul" | "ol") && s.link * 10 < s.len && s.len >= 80;
+        if weight < 0.0 && s.punct < 10 && !plain_list {
             return true;
         }
         if ld > 0.5 {
@@ -1026,5 +1028,24 @@ mod tests {
             "{paras:?}"
         );
         assert!(!paras.iter().any(|p| p.contains("bridge")), "{paras:?}");
+    }
+
+    #[test]
+    fn keeps_plain_bullet_lists_whatever_their_class() {
+        let para = "<p>The new kettle is the first one we tested that boils a full litre in under \
+            three minutes, and it stays quiet while it does, which matters early in the morning.</p>";
+        let html = format!(
+            r#"<body><div class="review">{para}{para}
+            <ul class="spec-list"><li>Holds 1.7 litres</li><li>Keeps warm for an hour</li>
+            <li>Limescale filter you can wash</li><li>Base turns all the way round</li></ul>
+            <ul class="more-list"><li><a href="/a">Toasters</a></li><li><a href="/b">Blenders</a></li>
+            <li><a href="/c">Coffee grinders</a></li></ul>{para}</div></body>"#
+        );
+        let paras = run(&html);
+        assert!(
+            paras.iter().any(|p| p == "Keeps warm for an hour"),
+            "{paras:?}"
+        );
+        assert!(!paras.iter().any(|p| p.contains("Blenders")), "{paras:?}");
     }
 }
