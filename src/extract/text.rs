@@ -624,6 +624,7 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
         cur: String::new(),
         cur_link: 0,
         in_link: 0,
+        cur_links: 0,
     };
     for &c in &chosen {
         r.render(c);
@@ -730,17 +731,19 @@ fn class_weight(cid: &str) -> f64 {
     w
 }
 
-/// A short line made only of link text and not ending a sentence: a pointer to another page
-/// (a related headline, a "more" link), as jusText and boilerpipe judge by link density.
-fn link_line(p: &str, link_chars: usize) -> bool {
+/// A line made only of link text and not ending a sentence: a pointer to another page (a related
+/// headline, a "more" link) or a run of links, as jusText and boilerpipe judge by link density.
+fn link_line(p: &str, link_chars: usize, links: usize) -> bool {
     let chars = p.chars().filter(|c| !c.is_whitespace()).count();
     // A printed address or a footnote number is a reference the text shows, not navigation.
     let reference = p.starts_with("http")
         || p.starts_with("www.")
         || p.chars()
             .all(|c| c.is_ascii_digit() || c == '[' || c == ']');
+    // A run of three or more links with only separators between them (tags, a link cloud)
+    // is navigation at any length.
     link_chars * 10 >= chars * 9
-        && chars <= 100
+        && (chars <= 100 || links >= 3)
         && !reference
         && !p.ends_with(['.', '。', '!', '?', '！', '？', '"', '”', ':', '：'])
 }
@@ -755,6 +758,8 @@ struct Renderer<'a> {
     /// Characters of `cur` inside links, and how many links are open.
     cur_link: usize,
     in_link: usize,
+    /// Links opened in `cur`.
+    cur_links: usize,
 }
 
 fn block_breaking(tag: &str) -> bool {
@@ -764,11 +769,12 @@ fn block_breaking(tag: &str) -> bool {
 impl Renderer<'_> {
     fn flush(&mut self) {
         let p = super::dom::fold(&self.cur);
-        if !p.is_empty() && !link_line(&p, self.cur_link) {
+        if !p.is_empty() && !link_line(&p, self.cur_link, self.cur_links) {
             self.paras.push(p);
         }
         self.cur.clear();
         self.cur_link = 0;
+        self.cur_links = 0;
     }
 
     /// Whether a container inside the content is a link list, a widget or empty chrome.
@@ -863,6 +869,7 @@ impl Renderer<'_> {
             }
             if tag == "a" {
                 self.in_link += 1;
+                self.cur_links += 1;
             }
             stack.push((i, false));
             for &c in node.children.iter().rev() {
