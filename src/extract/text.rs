@@ -955,7 +955,7 @@ mod tests {
             <p><a href="/a">Ten photos of the harbour at dawn</a></p>
             <p><a href="/b">Harbour fees</a> | <a href="/c">Ferry strike</a></p>
             <p><a href="/t/1">harbour master elections</a>, <a href="/t/2">ferry timetables 2022</a>,
-            <a href="/t/3">summer crossings and fares</a>, <a href="/t/4">inner basin dredging works</a></p>
+            <a href="/t/3">summer crossings and fares</a>, <a href="/t/4">inner basin dredging works</a>, <a href="/t/5">pier lighting upgrade</a></p>
             <p><a href="https://port.example/notice">https://port.example/notice</a></p>
             <p><a href="/d">Timetables are posted at both piers.</a></p></div></body>"#
         );
