@@ -578,7 +578,7 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
     // An article cut into sections by full-width figures or ads: other blocks of the best
     // block's own tag and class, in the same story, that read like content too.
     let block_class = dom.nodes[best_block].attr("class").unwrap_or("");
-    if !block_class.trim().is_empty() {
+    if !block_class.trim().is_empty() && contains(dom, top, best_block) {
         let story = |i: usize| {
             let mut q = dom.nodes[i].parent as usize;
             while q != u32::MAX as usize && dom.nodes[q].tag != "article" {
@@ -587,10 +587,27 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
             q
         };
         let top_story = story(top);
+        // One forward pass: a node is covered when it or an ancestor is already chosen, and
+        // nodes holding a chosen block are skipped too.
+        let mut covered = vec![false; n];
+        let mut above = vec![false; n];
+        for &c in &chosen {
+            covered[c] = true;
+            let mut q = dom.nodes[c].parent as usize;
+            while q != u32::MAX as usize && !above[q] {
+                above[q] = true;
+                q = dom.nodes[q].parent as usize;
+            }
+        }
         let mut more = Vec::new();
         for i in 1..n {
             let node = &dom.nodes[i];
-            if i == best_block
+            if covered[node.parent as usize] {
+                covered[i] = true;
+            }
+            if covered[i]
+                || above[i]
+                || i == best_block
                 || junk[i]
                 || !scored[i]
                 || node.tag != dom.nodes[best_block].tag
@@ -598,16 +615,11 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
                 || score[i] < threshold
                 || st[i].link * 4 >= st[i].len
                 || story_list(i)
-            {
-                continue;
-            }
-            if chosen
-                .iter()
-                .any(|&c| contains(dom, c, i) || contains(dom, i, c))
                 || story(i) != top_story
             {
                 continue;
             }
+            covered[i] = true;
             more.push(i);
         }
         if !more.is_empty() {
