@@ -277,6 +277,8 @@ struct Stats {
     paras: usize,
     /// `li` elements in the subtree.
     lis: usize,
+    /// `article` elements in the subtree, the node itself included.
+    arts: usize,
 }
 
 /// The main text of a page as paragraphs, or an empty list when nothing looks like content.
@@ -391,8 +393,16 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
             level += 1;
         }
     }
+    // A block holding several <article>s is a list of stories, not one: it is the answer only
+    // when nothing else scored.
+    let story_list = |i: usize| {
+        let own = usize::from(dom.nodes[i].tag == "article");
+        st[i].arts >= own + 2
+    };
     let mut top = None;
     let mut best = f64::MIN;
+    let mut top_list = None;
+    let mut best_list = f64::MIN;
     for i in 1..n {
         if !scored[i] {
             continue;
@@ -404,15 +414,39 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
             s.link as f64 / s.len as f64
         };
         score[i] *= 1.0 - ld;
-        if score[i] > best {
+        if story_list(i) {
+            if score[i] > best_list {
+                best_list = score[i];
+                top_list = Some(i);
+            }
+        } else if score[i] > best {
             best = score[i];
             top = Some(i);
         }
     }
+    if top.is_none() {
+        top = top_list;
+        best = best_list;
+    }
     let Some(mut top) = top else {
         return Vec::new();
     };
+    let best_block = top;
     let is_top_level = |i: usize| i == 0 || matches!(dom.nodes[i].tag, "html" | "body" | "#root");
+    // The block under the page's headline wins over a stronger one elsewhere (a teaser in a
+    // list of stories) when it scores and holds at least half as much.
+    if let Some(h) = (1..n).find(|&i| dom.nodes[i].tag == "h1" && !junk[i]) {
+        let mut p = dom.nodes[h].parent as usize;
+        while !is_top_level(p) && !contains(dom, p, top) {
+            if scored[p] && !story_list(p) && score[p] >= best * 0.5 && st[p].len * 2 >= st[top].len
+            {
+                top = p;
+                best = score[p];
+                break;
+            }
+            p = dom.nodes[p].parent as usize;
+        }
+    }
     // Several near-equal candidates under one ancestor: the ancestor is the article.
     let mut alts: Vec<usize> = (1..n)
         .filter(|&i| scored[i] && i != top && score[i] >= best * 0.75)
@@ -436,7 +470,9 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
                 })
                 .count();
             if inside >= 3 {
-                top = p;
+                if !story_list(p) || story_list(top) {
+                    top = p;
+                }
                 break;
             }
             p = dom.nodes[p].parent as usize;
@@ -461,7 +497,7 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
                 p = dom.nodes[p].parent as usize;
                 continue;
             }
-            if score[p] < last / 3.0 {
+            if score[p] < last / 3.0 || (story_list(p) && !story_list(top)) {
                 break;
             }
             if score[p] > last {
@@ -539,6 +575,58 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
             }
         }
     }
+    // An article cut into sections by full-width figures or ads: other blocks of the best
+    // block's own tag and class, in the same story, that read like content too.
+    let block_class = dom.nodes[best_block].attr("class").unwrap_or("");
+    if !block_class.trim().is_empty() && contains(dom, top, best_block) {
+        let story = |i: usize| {
+            let mut q = dom.nodes[i].parent as usize;
+            while q != u32::MAX as usize && dom.nodes[q].tag != "article" {
+                q = dom.nodes[q].parent as usize;
+            }
+            q
+        };
+        let top_story = story(top);
+        // One forward pass: a node is covered when it or an ancestor is already chosen, and
+        // nodes holding a chosen block are skipped too.
+        let mut covered = vec![false; n];
+        let mut above = vec![false; n];
+        for &c in &chosen {
+            covered[c] = true;
+            let mut q = dom.nodes[c].parent as usize;
+            while q != u32::MAX as usize && !above[q] {
+                above[q] = true;
+                q = dom.nodes[q].parent as usize;
+            }
+        }
+        let mut more = Vec::new();
+        for i in 1..n {
+            let node = &dom.nodes[i];
+            if covered[node.parent as usize] {
+                covered[i] = true;
+            }
+            if covered[i]
+                || above[i]
+                || i == best_block
+                || junk[i]
+                || !scored[i]
+                || node.tag != dom.nodes[best_block].tag
+                || node.attr("class") != Some(block_class)
+                || score[i] < threshold
+                || st[i].link * 4 >= st[i].len
+                || story_list(i)
+                || story(i) != top_story
+            {
+                continue;
+            }
+            covered[i] = true;
+            more.push(i);
+        }
+        if !more.is_empty() {
+            chosen.extend(more);
+            chosen.sort_unstable();
+        }
+    }
     let mut r = Renderer {
         dom,
         junk: &junk,
@@ -546,12 +634,27 @@ pub fn main_text(dom: &Dom, title: Option<&str>) -> Vec<String> {
         cid: &cid,
         paras: Vec::new(),
         cur: String::new(),
+        cur_link: 0,
+        in_link: 0,
+        cur_links: 0,
     };
     for &c in &chosen {
         r.render(c);
     }
     r.flush();
     boilerplate::clean(r.paras, title)
+}
+
+/// Whether node `a` is `b` or one of its ancestors.
+fn contains(dom: &Dom, a: usize, b: usize) -> bool {
+    let mut q = b;
+    while q != u32::MAX as usize {
+        if q == a {
+            return true;
+        }
+        q = dom.nodes[q].parent as usize;
+    }
+    false
 }
 
 /// Text measures of every node, skipping junk subtrees: a pass in reverse document order, so
@@ -594,6 +697,9 @@ fn measure(dom: &Dom, junk: &[bool]) -> Vec<Stats> {
             if tag == "li" {
                 st[i].lis += 1;
             }
+            if tag == "article" {
+                st[i].arts += 1;
+            }
             if tag == "p" || (!inline(tag) && st[i].own_len >= 50) {
                 st[i].paras += 1;
             }
@@ -606,6 +712,7 @@ fn measure(dom: &Dom, junk: &[bool]) -> Vec<Stats> {
         ps.punct += me.punct;
         ps.paras += me.paras;
         ps.lis += me.lis;
+        ps.arts += me.arts;
         if node.is_text() || inline(node.tag) {
             let (l, k, c) = inl[i];
             ps.own_len += l;
@@ -636,6 +743,23 @@ fn class_weight(cid: &str) -> f64 {
     w
 }
 
+/// A line made only of link text and not ending a sentence: a pointer to another page (a related
+/// headline, a "more" link) or a run of links, as jusText and boilerpipe judge by link density.
+fn link_line(p: &str, link_chars: usize, links: usize) -> bool {
+    let chars = p.chars().filter(|c| !c.is_whitespace()).count();
+    // A printed address or a footnote number is a reference the text shows, not navigation.
+    let reference = p.starts_with("http")
+        || p.starts_with("www.")
+        || p.chars()
+            .all(|c| c.is_ascii_digit() || c == '[' || c == ']');
+    // A run of three or more links with only separators between them (tags, a link cloud)
+    // is navigation at any length.
+    link_chars * 10 >= chars * 9
+        && (chars <= 100 || links >= 3)
+        && !reference
+        && !p.ends_with(['.', '。', '!', '?', '！', '？', '"', '”', ':', '：'])
+}
+
 struct Renderer<'a> {
     dom: &'a Dom,
     junk: &'a [bool],
@@ -643,6 +767,11 @@ struct Renderer<'a> {
     cid: &'a [String],
     paras: Vec<String>,
     cur: String,
+    /// Characters of `cur` inside links, and how many links are open.
+    cur_link: usize,
+    in_link: usize,
+    /// Links opened in `cur`.
+    cur_links: usize,
 }
 
 fn block_breaking(tag: &str) -> bool {
@@ -652,10 +781,12 @@ fn block_breaking(tag: &str) -> bool {
 impl Renderer<'_> {
     fn flush(&mut self) {
         let p = super::dom::fold(&self.cur);
-        if !p.is_empty() {
+        if !p.is_empty() && !link_line(&p, self.cur_link, self.cur_links) {
             self.paras.push(p);
         }
         self.cur.clear();
+        self.cur_link = 0;
+        self.cur_links = 0;
     }
 
     /// Whether a container inside the content is a link list, a widget or empty chrome.
@@ -682,12 +813,22 @@ impl Renderer<'_> {
         if s.len == 0 {
             return false;
         }
+        // A wrapper around a quotation (an embedded post) is part of the story.
+        if node
+            .children
+            .iter()
+            .any(|&c| self.dom.nodes[c as usize].tag == "blockquote" && !self.junk[c as usize])
+        {
+            return false;
+        }
         let ld = s.link as f64 / s.len as f64;
         let weight = class_weight(&self.cid[i]);
         if s.punct >= 10 && ld < 0.5 {
             return false;
         }
-        if weight < 0.0 && s.punct < 10 {
+        // A bullet list of plain text (features, steps) is content whatever its class says.
+        let plain_list = matches!(tag, "ul" | "ol") && s.link * 10 < s.len && s.len >= 80;
+        if weight < 0.0 && s.punct < 10 && !plain_list {
             return true;
         }
         if ld > 0.5 {
@@ -709,6 +850,9 @@ impl Renderer<'_> {
         while let Some((i, enter)) = stack.pop() {
             let node = &self.dom.nodes[i];
             if !enter {
+                if node.tag == "a" {
+                    self.in_link -= 1;
+                }
                 if block_breaking(node.tag) {
                     self.flush();
                 }
@@ -719,6 +863,9 @@ impl Renderer<'_> {
             }
             if node.is_text() {
                 self.cur.push_str(&node.text);
+                if self.in_link > 0 {
+                    self.cur_link += node.text.chars().filter(|c| !c.is_whitespace()).count();
+                }
                 continue;
             }
             let tag = node.tag;
@@ -731,6 +878,10 @@ impl Renderer<'_> {
             }
             if block_breaking(tag) {
                 self.flush();
+            }
+            if tag == "a" {
+                self.in_link += 1;
+                self.cur_links += 1;
             }
             stack.push((i, false));
             for &c in node.children.iter().rev() {
@@ -774,5 +925,146 @@ mod tests {
         let paras = run(html);
         assert_eq!(paras.len(), 2, "{paras:?}");
         assert!(paras[1].starts_with("不少卖家"));
+    }
+
+    #[test]
+    fn headline_article_beats_list_of_teasers() {
+        let teaser = |n: usize| {
+            format!(
+                r#"<article class="post"><a href="/s/{n}">Share</a> <a href="/p/{n}">Save</a>
+                <p>Teaser {n}: a short summary of another story, with a few clauses, some commas, and a
+                line that runs on long enough to look like a paragraph of real text for a moment.</p></article>"#
+            )
+        };
+        let teasers: String = (0..5).map(teaser).collect();
+        let html = format!(
+            r#"<body><div id="primary"><article class="post">
+            <h1>Why the night market moved</h1>
+            <p><a href="/">Home</a> » <a href="/city">City</a></p>
+            <p>The night market moved two streets north this year, because the old car park was sold,
+            and the traders, who had asked for a covered site for a decade, finally got one. Rents went up,
+            but footfall rose too, and most stalls say they earn more than before.</p>
+            <p><a href="/c/1">City life</a>, <a href="/c/2">Markets</a></p></article>
+            <article class="post"><h3>You may also like</h3>{teasers}</article></div></body>"#
+        );
+        let paras = run(&html);
+        assert!(
+            paras
+                .iter()
+                .any(|p| p.starts_with("The night market moved")),
+            "{paras:?}"
+        );
+
+        assert!(!paras.iter().any(|p| p.contains("Teaser")), "{paras:?}");
+    }
+
+    #[test]
+    fn drops_short_link_only_lines() {
+        let para = "<p>The ferry timetable changes in May, when the <a href=/t>summer service</a> adds \
+            two crossings a day, and the early boat leaves at six instead of seven.</p>";
+        let html = format!(
+            r#"<body><div class="story">{para}{para}{para}
+            <p><a href="/a">Ten photos of the harbour at dawn</a></p>
+            <p><a href="/b">Harbour fees</a> | <a href="/c">Ferry strike</a></p>
+            <p><a href="/t/1">harbour master elections</a>, <a href="/t/2">ferry timetables 2022</a>,
+            <a href="/t/3">summer crossings and fares</a>, <a href="/t/4">inner basin dredging works</a>, <a href="/t/5">pier lighting upgrade</a></p>
+            <p><a href="https://port.example/notice">https://port.example/notice</a></p>
+            <p><a href="/d">Timetables are posted at both piers.</a></p></div></body>"#
+        );
+        let paras = run(&html);
+        assert_eq!(paras.len(), 5, "{paras:?}");
+        assert!(paras[0].contains("summer service adds two crossings"));
+        assert!(!paras.iter().any(|p| p.contains("Ten photos")
+            || p.contains("Harbour fees")
+            || p.contains("dredging")));
+        assert!(paras.iter().any(|p| p == "https://port.example/notice"));
+        assert!(
+            paras
+                .iter()
+                .any(|p| p == "Timetables are posted at both piers.")
+        );
+    }
+
+    #[test]
+    fn keeps_embedded_posts_drops_media_widgets() {
+        let para = "<p>Readers kept writing in about the new bus map, and most of them, it turns out, \
+            liked the colours but not the route numbers, which changed overnight.</p>";
+        let html = format!(
+            r#"<body><div class="story">{para}{para}
+            <div class="social-media-embed"><blockquote class="embedded-post"><p>Route 9 is now
+            route 14 and nobody told the drivers <a href="/x">pic.example/abc</a></p>— Bus Rider
+            (@busrider) <a href="/y">May 2, 2022</a></blockquote></div>
+            <div class="media-links"><a href="/v1">Video</a> <a href="/v2">Gallery</a></div>
+            {para}</div></body>"#
+        );
+        let paras = run(&html);
+        assert!(
+            paras
+                .iter()
+                .any(|p| p.starts_with("Route 9 is now route 14")),
+            "{paras:?}"
+        );
+        assert!(!paras.iter().any(|p| p.contains("Gallery")), "{paras:?}");
+    }
+
+    #[test]
+    fn joins_an_article_split_by_figures() {
+        let para = |n: usize| {
+            format!(
+                "<p>Part {n}: the river authority measured the flow at six points, and the numbers, \
+                once adjusted for the dry spring, showed the weir is doing what it was built for.</p>"
+            )
+        };
+        let section = |a: usize, b: usize| -> String {
+            format!(
+                r#"<div class="body-text prose">{}</div>"#,
+                (a..b).map(para).collect::<String>()
+            )
+        };
+        let html = format!(
+            r#"<body><article><h1>The weir works</h1>
+            <div class="block"><div class="wrap"><aside class="author">Staff writer</aside>
+              <section class="col">{}</section></div></div>
+            <figure class="wide"><img src="/w.jpg"></figure>
+            <div class="block"><section class="col">{}</section></div>
+            <figure class="wide"><img src="/x.jpg"></figure>
+            <div class="block"><section class="col">{}</section></div></article>
+            <div class="teasers"><div class="body-text prose"><p>Another story: a bridge opens.</p></div></div>
+            </body>"#,
+            section(0, 2),
+            section(2, 8),
+            section(8, 10)
+        );
+        let paras = run(&html);
+        let parts: Vec<&str> = paras
+            .iter()
+            .filter_map(|p| p.strip_prefix("Part "))
+            .map(|p| &p[..1])
+            .collect();
+        assert_eq!(
+            parts,
+            ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            "{paras:?}"
+        );
+        assert!(!paras.iter().any(|p| p.contains("bridge")), "{paras:?}");
+    }
+
+    #[test]
+    fn keeps_plain_bullet_lists_whatever_their_class() {
+        let para = "<p>The new kettle is the first one we tested that boils a full litre in under \
+            three minutes, and it stays quiet while it does, which matters early in the morning.</p>";
+        let html = format!(
+            r#"<body><div class="review">{para}{para}
+            <ul class="spec-list"><li>Holds 1.7 litres</li><li>Keeps warm for an hour</li>
+            <li>Limescale filter you can wash</li><li>Base turns all the way round</li></ul>
+            <ul class="more-list"><li><a href="/a">Toasters</a></li><li><a href="/b">Blenders</a></li>
+            <li><a href="/c">Coffee grinders</a></li></ul>{para}</div></body>"#
+        );
+        let paras = run(&html);
+        assert!(
+            paras.iter().any(|p| p == "Keeps warm for an hour"),
+            "{paras:?}"
+        );
+        assert!(!paras.iter().any(|p| p.contains("Blenders")), "{paras:?}");
     }
 }
