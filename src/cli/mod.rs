@@ -1,5 +1,6 @@
 //! The command line: argument definitions, dispatch to the library, and rendering results to stdout; no logic of its own.
 
+mod crawl_cmd;
 mod demo;
 mod extract_cmd;
 mod index_cmd;
@@ -44,6 +45,8 @@ pub enum Command {
     Ingest(ingest_cmd::IngestArgs),
     /// Theme taxonomy tools: default, check, tag, eval, suggest.
     Themes(themes_cmd::ThemesArgs),
+    /// Crawl web pages, sitemaps and feeds politely and resumably into a corpus.
+    Crawl(Box<crawl_cmd::CrawlArgs>),
 }
 
 /// Arguments of `shoptalk demo`.
@@ -170,6 +173,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Extract(a) => extract_cmd::run(&a, out, &reporter),
         Command::Ingest(a) => ingest_cmd::run(&a, out, &reporter),
         Command::Themes(a) => themes_cmd::run(&a, out, &reporter),
+        Command::Crawl(a) => crawl_cmd::run(&a, out, &reporter),
     };
     match r {
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
