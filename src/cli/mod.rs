@@ -33,7 +33,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index the embedded sample corpus and run example searches (start here).
+    /// Crawl the bundled sample site, index it with the sample corpus, run example searches (start here).
     Demo(DemoArgs),
     /// Build or update an index from a corpus (upsert by document id).
     Index(IndexArgs),
@@ -58,6 +58,9 @@ pub struct DemoArgs {
     /// Where the sample index is built.
     #[arg(long, default_value = "indexes/sample")]
     pub index: PathBuf,
+    /// Where the crawl of the bundled sample site goes (a corpus folder with its crawl state).
+    #[arg(long, default_value = "corpora/sample-crawl")]
+    pub crawl_corpus: PathBuf,
 }
 
 /// Arguments of `shoptalk index`.

@@ -157,13 +157,14 @@ impl Fetcher {
         let mut target = parsed.clone();
         let mut headers = HeaderMap::new();
         if let Some(host) = parsed.host_str() {
-            let authority = match parsed.port() {
-                Some(p) => format!("{host}:{p}"),
-                None => host.to_string(),
-            };
-            if let Some(addr) = self.opts.resolve.get(&authority) {
+            let port = parsed.port_or_known_default().unwrap_or(80);
+            if let Some(addr) = self.opts.resolve.get(&format!("{host}:{port}")) {
                 let _ = target.set_ip_host(addr.ip());
                 let _ = target.set_port(Some(addr.port()));
+                let authority = match parsed.port() {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host.to_string(),
+                };
                 if let Ok(v) = authority.parse() {
                     headers.insert(HOST, v);
                 }

@@ -301,6 +301,14 @@ impl CrawlConfig {
     fn fetch_options(&self) -> Result<fetch::FetchOptions> {
         let mut resolve = HashMap::new();
         for (k, v) in &self.resolve {
+            if !k
+                .rsplit_once(':')
+                .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+            {
+                return Err(Error::invalid(format!(
+                    "--resolve {k}={v}: {k:?} is not HOST:PORT"
+                )));
+            }
             let addr: SocketAddr = v.parse().map_err(|_| {
                 Error::invalid(format!(
                     "--resolve {k}={v}: {v:?} is not an IP:PORT address"
