@@ -106,27 +106,37 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| Error::user_io(dir, e))?;
         let path = dir.join("state.redb");
-        let db = Database::builder()
-            // The seen set and queue live on disk; a small cache keeps memory flat.
-            .set_cache_size(32 << 20)
-            .create(&path)
-            .map_err(|e| match e {
-                redb::DatabaseError::DatabaseAlreadyOpen => Error::invalid(format!(
-                    "{} is in use by another crawl of this corpus",
-                    path.display()
-                )),
-                e => Error::bad_file(&path, format!("cannot open the crawl state: {e}")),
-            })?;
-        let w = db.begin_write().map_err(db_err)?;
-        {
-            w.open_table(QUEUE).map_err(db_err)?;
-            w.open_table(SEEN).map_err(db_err)?;
-            w.open_table(FAILED).map_err(db_err)?;
-            w.open_table(HOSTS).map_err(db_err)?;
-            w.open_table(META).map_err(db_err)?;
+        if !path.exists() {
+            // A new state file is made whole under another name first: a kill while redb
+            // writes its first pages must not leave a file that cannot be opened.
+            let new = dir.join("state.redb.new");
+            let _ = std::fs::remove_file(&new);
+            let db = Self::builder()
+                .create(&new)
+                .map_err(|e| Error::bad_file(&new, format!("cannot create the crawl state: {e}")))?;
+            create_tables(&db)?;
+            drop(db);
+            std::fs::rename(&new, &path).map_err(|e| Error::io(&path, e))?;
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
         }
-        w.commit().map_err(db_err)?;
+        let db = Self::builder().create(&path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => Error::invalid(format!(
+                "{} is in use by another crawl of this corpus",
+                path.display()
+            )),
+            e => Error::bad_file(&path, format!("cannot open the crawl state: {e}")),
+        })?;
+        create_tables(&db)?;
         Ok(Store { db, path })
+    }
+
+    fn builder() -> redb::Builder {
+        let mut b = Database::builder();
+        // The seen set and queue live on disk; a small cache keeps memory flat.
+        b.set_cache_size(32 << 20);
+        b
     }
 
     /// The file holding the state.
@@ -319,6 +329,18 @@ impl Store {
         }
         w.commit().map_err(db_err)
     }
+}
+
+fn create_tables(db: &Database) -> Result<()> {
+    let w = db.begin_write().map_err(db_err)?;
+    {
+        w.open_table(QUEUE).map_err(db_err)?;
+        w.open_table(SEEN).map_err(db_err)?;
+        w.open_table(FAILED).map_err(db_err)?;
+        w.open_table(HOSTS).map_err(db_err)?;
+        w.open_table(META).map_err(db_err)?;
+    }
+    w.commit().map_err(db_err)
 }
 
 fn read_u64(meta: &redb::Table<&str, &[u8]>, key: &str) -> Result<u64> {
