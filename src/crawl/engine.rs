@@ -988,6 +988,7 @@ fn committer(
     let mut lines = Vec::new();
     let mut docs = 0u64;
     let mut records = Vec::new();
+    let mut hosts: Vec<(String, Vec<u8>)> = Vec::new();
     let mut acks = Vec::new();
     let mut first_at: Option<Instant> = None;
     let mut closed = false;
@@ -1023,14 +1024,14 @@ fn committer(
                 finished.push(c.finished);
             }
             Some(ToCommit::Warc(w)) => records.push(w),
-            Some(ToCommit::Host(h, rec)) => store.set_host(&h, &rec)?,
+            Some(ToCommit::Host(h, rec)) => hosts.push((h, rec)),
             Some(ToCommit::Flush(ack)) => {
                 acks.push(ack);
                 flush = true;
             }
             None => flush = true,
         }
-        if first_at.is_none() && msg_pending(&finished, &records) {
+        if first_at.is_none() && (msg_pending(&finished, &records) || !hosts.is_empty()) {
             first_at = Some(Instant::now());
         }
         if !(flush
@@ -1039,7 +1040,7 @@ fn committer(
         {
             continue;
         }
-        if !finished.is_empty() || !records.is_empty() {
+        if !finished.is_empty() || !records.is_empty() || !hosts.is_empty() {
             let r = commit(
                 &store,
                 &mut file,
@@ -1051,6 +1052,7 @@ fn committer(
                 docs,
                 &lines,
                 &records,
+                &hosts,
             );
             match r {
                 Ok(counts) => {
@@ -1066,6 +1068,7 @@ fn committer(
             finished.clear();
             lines.clear();
             records.clear();
+            hosts.clear();
             docs = 0;
         }
         first_at = None;
@@ -1094,13 +1097,14 @@ fn commit(
     docs: u64,
     lines: &[u8],
     records: &[Vec<u8>],
+    hosts: &[(String, Vec<u8>)],
 ) -> Result<Counts> {
     if let Some(w) = warc {
         *warc_len = w.append(records)?;
     }
     // Append after whatever the file holds now (another writer may have added lines).
     *corpus_len = file.metadata().map_err(|e| Error::io(corpus, e))?.len();
-    let counts = store.commit_batch(finished, docs, *corpus_len, lines, *warc_len)?;
+    let counts = store.commit_batch(finished, docs, *corpus_len, lines, *warc_len, hosts)?;
     if !lines.is_empty() {
         *corpus_len = append_at(file, corpus, *corpus_len, lines)?;
         store.clear_outbox(*corpus_len)?;

@@ -301,9 +301,8 @@ impl CrawlConfig {
     fn fetch_options(&self) -> Result<fetch::FetchOptions> {
         let mut resolve = HashMap::new();
         for (k, v) in &self.resolve {
-            if !k
-                .rsplit_once(':')
-                .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+            if k.rsplit_once(':')
+                .is_none_or(|(_, p)| p.parse::<u16>().is_err())
             {
                 return Err(Error::invalid(format!(
                     "--resolve {k}={v}: {k:?} is not HOST:PORT"

@@ -111,9 +111,9 @@ impl Store {
             // writes its first pages must not leave a file that cannot be opened.
             let new = dir.join("state.redb.new");
             let _ = std::fs::remove_file(&new);
-            let db = Self::builder()
-                .create(&new)
-                .map_err(|e| Error::bad_file(&new, format!("cannot create the crawl state: {e}")))?;
+            let db = Self::builder().create(&new).map_err(|e| {
+                Error::bad_file(&new, format!("cannot create the crawl state: {e}"))
+            })?;
             create_tables(&db)?;
             drop(db);
             std::fs::rename(&new, &path).map_err(|e| Error::io(&path, e))?;
@@ -229,16 +229,6 @@ impl Store {
         Ok(t.get(host).map_err(db_err)?.map(|v| v.value().to_vec()))
     }
 
-    /// Store the state of a host.
-    pub fn set_host(&self, host: &str, state: &[u8]) -> Result<()> {
-        let w = self.db.begin_write().map_err(db_err)?;
-        w.open_table(HOSTS)
-            .map_err(db_err)?
-            .insert(host, state)
-            .map_err(db_err)?;
-        w.commit().map_err(db_err)
-    }
-
     /// The outbox left by an interrupted commit: (corpus length before it, its lines).
     pub fn outbox(&self) -> Result<Option<(u64, Vec<u8>)>> {
         Ok(self.meta_get("outbox")?.map(|v| {
@@ -251,7 +241,7 @@ impl Store {
     }
 
     /// Phase one of a commit: in one transaction, the finished URLs are marked, new links
-    /// queued, counters moved, and the corpus lines to append are put in the outbox together
+    /// queued, host states stored, counters moved, and the corpus lines to append are put in the outbox together
     /// with the corpus length they go after (and the WARC length already on disk).
     pub fn commit_batch(
         &self,
@@ -260,10 +250,15 @@ impl Store {
         corpus_len: u64,
         lines: &[u8],
         warc_len: u64,
+        hosts: &[(String, Vec<u8>)],
     ) -> Result<Counts> {
         let w = self.db.begin_write().map_err(db_err)?;
         let counts;
         {
+            let mut h = w.open_table(HOSTS).map_err(db_err)?;
+            for (host, rec) in hosts {
+                h.insert(host.as_str(), rec.as_slice()).map_err(db_err)?;
+            }
             let mut q = w.open_table(QUEUE).map_err(db_err)?;
             let mut seen = w.open_table(SEEN).map_err(db_err)?;
             let mut failed = w.open_table(FAILED).map_err(db_err)?;
@@ -408,7 +403,7 @@ mod tests {
                 links: vec![item("http://a.test/"), item("http://a.test/b")],
                 also_done: vec![],
             };
-            let c = s.commit_batch(&[f], 2, 0, b"{}\n", 0).unwrap();
+            let c = s.commit_batch(&[f], 2, 0, b"{}\n", 0, &[]).unwrap();
             assert_eq!((c.fetched, c.documents), (1, 2));
             assert_eq!(s.outbox().unwrap().unwrap(), (0, b"{}\n".to_vec()));
             s.clear_outbox(3).unwrap();
