@@ -234,6 +234,9 @@ def main():
              'can crawl something real without the internet. Every article and review on it was written for the project.</p>'
              '<p>集市观察是 shoptalk 自带的虚构资讯站点，所有文章和评价都是为本项目原创的。</p></main>')
     write("about.html", page("About", about, False))
+    privacy = ('<main><h1>Privacy</h1><p>Bazaar Notes sets no cookies and keeps no logs: it only exists inside the shoptalk binary '
+               'and is served on your own computer while the demo runs.</p></main>')
+    write("privacy.html", page("Privacy", privacy, False))
     write("admin/index.html", page("Admin", "<main><h1>Admin</h1><p>Staff only: this page is disallowed in robots.txt and must never be crawled.</p></main>", False))
     write("media/logo.png", "")
     with open(os.path.join(ROOT, "media/logo.png"), "wb") as f:

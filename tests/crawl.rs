@@ -874,3 +874,49 @@ fn demo_crawls_the_bundled_site_and_reruns_harmlessly() {
     assert!(again.contains("0 pages fetched now"), "{again}");
     assert_eq!(corpus_lines(&dir, "sample-crawl").len(), crawled.len());
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_the_same_command_continues() {
+    let dir = Dir::new();
+    let server = Server::start(big_site());
+    let seed = server.url("/p/0");
+    let args = [
+        "crawl",
+        &seed,
+        "--corpus",
+        "corpora/int",
+        "--delay",
+        "0",
+        "--json",
+        "-q",
+    ];
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_shoptalk"))
+        .args(args)
+        .current_dir(dir.tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.hits("/p/5") == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["interrupted"], true, "{s}");
+    assert!(s["queued"].as_u64().unwrap() > 0, "{s}");
+    let first = corpus_lines(&dir, "int").len();
+    assert_eq!(first as u64, s["documents"].as_u64().unwrap());
+
+    let s = crawl_json(&dir, &[&seed, "--corpus", "corpora/int", "--delay", "0"]);
+    assert_eq!(s["interrupted"], false);
+    assert_eq!(s["queued"], 0);
+    let docs = corpus_lines(&dir, "int");
+    let ids: HashSet<&String> = docs.iter().map(|(id, _)| id).collect();
+    assert_eq!((docs.len(), ids.len()), (150, 150));
+}
