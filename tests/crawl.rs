@@ -756,12 +756,8 @@ fn max_pages_and_depth_limit_the_crawl_and_a_later_run_continues() {
             "/p/2$",
         ],
     );
-    assert!(
-        server
-            .requests()
-            .iter()
-            .all(|(p, _)| p != "/p/2" || s["fetched"].as_u64().is_some())
-    );
+    // Depth 2 without /p/2: /p/0, /p/1 and the pages /p/1 links to (/p/3, /p/7).
+    assert_eq!(s["fetched"], 4, "{s}");
     let e = corpus_lines(&dir, "e");
     assert!(
         e.iter()
@@ -919,4 +915,46 @@ fn ctrl_c_stops_cleanly_and_the_same_command_continues() {
     let docs = corpus_lines(&dir, "int");
     let ids: HashSet<&String> = docs.iter().map(|(id, _)| id).collect();
     assert_eq!((docs.len(), ids.len()), (150, 150));
+}
+
+#[test]
+fn include_patterns_choose_pages_but_sitemaps_are_still_read() {
+    let dir = Dir::new();
+    let server = Server::start_with_base(|base| {
+        move |pq: &str, _| match pq {
+            "/robots.txt" => Reply::typed(
+                "text/plain",
+                format!("User-agent: *\nSitemap: {base}/sitemap.xml\n"),
+            ),
+            "/sitemap.xml" => Reply::typed(
+                "application/xml",
+                format!(
+                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>{base}/news/1</loc></url>\
+                     <url><loc>{base}/other/1</loc></url></urlset>"
+                ),
+            ),
+            "/news/start" => Reply::html(page("Start", &en_text(0), &["/news/2", "/other/2"])),
+            p if p.starts_with("/news/") || p.starts_with("/other/") => {
+                Reply::html(page(p, &en_text(9), &[]))
+            }
+            _ => Reply::status(404),
+        }
+    });
+    let s = crawl_json(
+        &dir,
+        &[
+            &server.url("/news/start"),
+            "--corpus",
+            "corpora/inc",
+            "--delay",
+            "0",
+            "--include",
+            "/news/",
+        ],
+    );
+    assert_eq!(server.hits("/sitemap.xml"), 1);
+    assert_eq!(server.hits("/news/1"), 1);
+    assert_eq!(server.hits("/news/2"), 1);
+    assert_eq!(server.hits("/other/1") + server.hits("/other/2"), 0);
+    assert_eq!(s["fetched"], 4, "start page, sitemap, two news pages: {s}");
 }

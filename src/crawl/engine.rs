@@ -461,7 +461,9 @@ pub(super) async fn run(
                                 .sitemaps()
                                 .iter()
                                 .filter_map(|s| discover::canonical(s))
-                                .filter(|s| ctx.scope.allows(s))
+                                .filter(|s| {
+                                    url::Url::parse(s).is_ok_and(|u| ctx.scope.host_allowed(&u))
+                                })
                                 .filter(|_| ctx.max_depth.is_none_or(|d| d >= 1))
                                 .map(|url| Item {
                                     url,
@@ -756,7 +758,11 @@ async fn fetch_page(ctx: &Arc<Ctx>, item: &Item) -> PageResult {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (ctx2, item2) = (ctx.clone(), item.clone());
     rayon::spawn(move || {
-        let r = process(&ctx2, &item2, &resp, now);
+        // A panic here must not abort the crawl (rayon aborts on panics in spawned jobs).
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            process(&ctx2, &item2, &resp, now)
+        }));
+        let r = r.unwrap_or_else(|_| *failed(item2.clone(), "extraction panicked".into(), false));
         let _ = tx.send(r);
     });
     match rx.await {
@@ -833,7 +839,12 @@ fn process(
     };
     let child = |url: &str, kind: ItemKind, depth: u32| -> Option<Item> {
         let url = discover::canonical(url)?;
-        ctx.scope.allows(&url).then_some(Item {
+        // --include and --exclude choose pages; sitemaps only need an allowed host.
+        let ok = match kind {
+            ItemKind::Page => ctx.scope.allows(&url),
+            _ => url::Url::parse(&url).is_ok_and(|u| ctx.scope.host_allowed(&u)),
+        };
+        ok.then_some(Item {
             url,
             depth,
             kind,
