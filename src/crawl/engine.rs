@@ -1000,6 +1000,7 @@ fn committer(
     let mut docs = 0u64;
     let mut records = Vec::new();
     let mut hosts: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut claimed: std::collections::HashSet<String> = Default::default();
     let mut acks = Vec::new();
     let mut first_at: Option<Instant> = None;
     let mut closed = false;
@@ -1024,7 +1025,23 @@ fn committer(
         let mut flush = closed;
         match msg {
             Some(ToCommit::Done(c)) => {
-                let c = *c;
+                let mut c = *c;
+                // The URL the documents are stored under (rel=canonical or the page's own) may
+                // have been stored by another page meanwhile: then these are a duplicate.
+                if !c.docs.is_empty() {
+                    let doc_url = c
+                        .finished
+                        .also_done
+                        .first()
+                        .unwrap_or(&c.finished.item.url)
+                        .clone();
+                    if claimed.contains(&doc_url) || store.state(&doc_url)? == Some(DONE) {
+                        c.docs.clear();
+                        c.finished.duplicate = true;
+                    } else {
+                        claimed.insert(doc_url);
+                    }
+                }
                 for d in &c.docs {
                     serde_json::to_writer(&mut lines, d)
                         .map_err(|e| Error::Internal(e.to_string()))?;
@@ -1080,6 +1097,7 @@ fn committer(
             lines.clear();
             records.clear();
             hosts.clear();
+            claimed.clear();
             docs = 0;
         }
         first_at = None;
