@@ -22,6 +22,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod corpus;
+pub mod crawl;
 pub mod error;
 pub mod export;
 pub mod extract;

@@ -4,6 +4,8 @@ mod util;
 
 /// Analyzer invariants checked on generated mixed text.
 mod analyzer;
+/// `shoptalk crawl` and the demo against loopback servers: politeness, retries, discovery, resume.
+mod crawl;
 /// Bad input: each gets a one-line error and exit code 2, never a panic.
 mod errors;
 /// `shoptalk export`, `kwic` and `keywords` against a brute-force recount of the sample corpus.

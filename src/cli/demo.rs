@@ -1,9 +1,10 @@
-//! `shoptalk demo`: the main job on the embedded sample, end to end, with hints for what to run next.
+//! `shoptalk demo`: the main job on the embedded sample, end to end (serve the bundled site, crawl it, index it with the sample corpus, count themes, search), with hints for what to run next.
 
 use std::io::Write;
 
 use super::{BarReporter, DemoArgs, out_err};
 use crate::corpus::{Corpus, DOCS_FILE};
+use crate::crawl::{CrawlConfig, Summary, crawl_async, site};
 use crate::error::{Error, Result};
 use crate::index::{BuildOptions, IndexConfig, SearchRequest, ShopIndex, build, search};
 
@@ -17,6 +18,8 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         std::fs::write(&docs, SAMPLE_CORPUS).map_err(|e| Error::user_io(&docs, e))?;
     }
     let corpus = Corpus::open(&a.corpus)?;
+    let crawled = crawl_sample_site(a, reporter)?;
+    let crawl_corpus = Corpus::open(&a.crawl_corpus)?;
     let config = IndexConfig {
         allow_change: true,
         ..IndexConfig::default()
@@ -27,15 +30,31 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         ..BuildOptions::default()
     };
     let stats = build(&shop, &corpus, &opts, reporter)?;
+    let more = build(&shop, &crawl_corpus, &BuildOptions::default(), reporter)?;
     let o = &mut *out;
     writeln!(o, "shoptalk demo").map_err(out_err)?;
     writeln!(
         o,
-        "indexed {} documents from {} into {} in {:.2}s",
+        "crawled the bundled sample site (http://{}/, served on {}): {} pages fetched now ({} kept out by robots.txt, {} failed), {} documents in {}{}",
+        site::SAMPLE_HOST,
+        crawled.1,
+        crawled.0.fetched,
+        crawled.0.robots_excluded,
+        crawled.0.errors - crawled.0.robots_excluded,
+        crawled.0.total.documents,
+        crawl_corpus.path().display(),
+        if crawled.0.fetched == 0 { " (already crawled: the crawl state says every page is done)" } else { "" }
+    )
+    .map_err(out_err)?;
+    writeln!(
+        o,
+        "indexed {} sample documents from {} and {} crawled documents into {} ({} documents) in {:.2}s",
         stats.total,
         corpus.path().display(),
+        more.read.valid - more.read.replaced,
         a.index.display(),
-        stats.seconds
+        more.total,
+        stats.seconds + more.seconds
     )
     .map_err(out_err)?;
     theme_table(&shop, o)?;
@@ -79,7 +98,50 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         a.index.display()
     )
     .map_err(out_err)?;
+    writeln!(
+        o,
+        "      shoptalk search \"*\" --site {} --kind review    (the crawled product reviews)",
+        site::SAMPLE_HOST
+    )
+    .map_err(out_err)?;
+    writeln!(
+        o,
+        "      shoptalk crawl https://SITE/ --corpus corpora/NAME --max-pages 200   then   shoptalk index --corpus corpora/NAME --index indexes/NAME"
+    )
+    .map_err(out_err)?;
     Ok(())
+}
+
+/// Serve the embedded sample site on a loopback port and crawl it (politely for loopback: no
+/// delay, a few requests at once, robots.txt obeyed). A second run finds everything done.
+fn crawl_sample_site(
+    a: &DemoArgs,
+    reporter: &BarReporter,
+) -> Result<(Summary, std::net::SocketAddr)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("tokio runtime: {e}")))?;
+    rt.block_on(async {
+        let served = site::serve(site::SAMPLE_SITE).await?;
+        let origin = format!("http://{}", site::SAMPLE_HOST);
+        let cfg = CrawlConfig {
+            urls: vec![format!("{origin}/")],
+            feeds: vec![format!("{origin}/rss.xml")],
+            corpus: a.crawl_corpus.clone(),
+            concurrency: 8,
+            per_host: 4,
+            delay: 0,
+            timeout: 10_000,
+            resolve: [(format!("{}:80", site::SAMPLE_HOST), served.addr.to_string())].into(),
+            ..CrawlConfig::default()
+        };
+        let summary = crawl_async(&cfg, reporter, std::future::pending()).await?;
+        for f in &summary.failures {
+            tracing::info!(url = %f.url, reason = %f.reason, "sample site: not crawled");
+        }
+        Ok((summary, served.addr))
+    })
 }
 
 /// Documents per theme, by language, straight from the index's theme field.

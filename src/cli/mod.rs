@@ -1,5 +1,6 @@
 //! The command line: argument definitions, dispatch to the library, and rendering results to stdout; no logic of its own.
 
+mod crawl_cmd;
 mod demo;
 mod export_cmd;
 mod extract_cmd;
@@ -35,7 +36,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index the embedded sample corpus and run example searches (start here).
+    /// Crawl the bundled sample site, index it with the sample corpus, run example searches (start here).
     Demo(DemoArgs),
     /// Build or update an index from a corpus (upsert by document id).
     Index(IndexArgs),
@@ -53,6 +54,8 @@ pub enum Command {
     Kwic(kwic_cmd::KwicArgs),
     /// Top terms of a subset (tf-idf, TextRank or frequency), or keyness against another subset.
     Keywords(keywords_cmd::KeywordsArgs),
+    /// Crawl web pages, sitemaps and feeds politely and resumably into a corpus.
+    Crawl(Box<crawl_cmd::CrawlArgs>),
 }
 
 /// Arguments of `shoptalk demo`.
@@ -64,6 +67,9 @@ pub struct DemoArgs {
     /// Where the sample index is built.
     #[arg(long, default_value = "indexes/sample")]
     pub index: PathBuf,
+    /// Where the crawl of the bundled sample site goes (a corpus folder with its crawl state).
+    #[arg(long, default_value = "corpora/sample-crawl")]
+    pub crawl_corpus: PathBuf,
 }
 
 /// Arguments of `shoptalk index`.
@@ -182,6 +188,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<()> {
         Command::Export(a) => export_cmd::run(&a, out, &reporter),
         Command::Kwic(a) => kwic_cmd::run(&a, out),
         Command::Keywords(a) => keywords_cmd::run(&a, out),
+        Command::Crawl(a) => crawl_cmd::run(&a, out, &reporter),
     };
     match r {
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
