@@ -109,6 +109,18 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
         "      shoptalk crawl https://SITE/ --corpus corpora/NAME --max-pages 200   then   shoptalk index --corpus corpora/NAME --index indexes/NAME"
     )
     .map_err(out_err)?;
+    writeln!(
+        o,
+        "      shoptalk export themes --by year --by lang --index {} --chart themes.svg    (theme trends for analysts; also: export docs, export cooccurrence)",
+        a.index.display()
+    )
+    .map_err(out_err)?;
+    writeln!(
+        o,
+        "      shoptalk kwic counterfeit --index {0}    shoptalk keywords --index {0} --lang zh --method textrank",
+        a.index.display()
+    )
+    .map_err(out_err)?;
     Ok(())
 }
 
