@@ -1,5 +1,6 @@
 //! Index throughput benchmark: raw jieba-rs segmentation, the shoptalk analyzer (and the
-//! tantivy-jieba bridge for comparison) and full index builds, single- and multi-threaded,
+//! tantivy-jieba bridge for comparison), tantivy alone on pre-computed tokens (the floor any
+//! tantivy index pays) and full index builds, single- and multi-threaded,
 //! measured side by side in one run on a generated mixed zh/en corpus of at least 50 MB.
 //!
 //! Run: `cargo bench --bench index` (or `scripts/bench-index.sh`). Set `BENCH_MB` to change
@@ -134,6 +135,30 @@ fn main() {
         ]
     );
 
+    // tantivy's own floor: the same tokens, pre-computed and joined by spaces, indexed with
+    // tantivy's whitespace tokenizer (positions, original text stored), nothing else: what
+    // postings, positions and the doc store cost before any analysis, tagging or metadata.
+    let joined: Vec<String> = texts
+        .par_iter()
+        .map(|t| {
+            analyzer
+                .tokens(t)
+                .into_iter()
+                .map(|k| k.text)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    for n in [1, threads] {
+        let (s, _) = time(runs, || {
+            tantivy_floor(&work.join("floor"), &texts, &joined, n)
+        });
+        row(
+            &format!("tantivy alone on pre-computed tokens, {n} thread(s)"),
+            s,
+        );
+    }
+
     let mut peak = 0f64;
     let mut index_multi = 0f64;
     for n in [1, threads] {
@@ -183,4 +208,37 @@ fn main() {
     ));
     println!("{md}");
     std::fs::write(work.join("results.md"), &md).unwrap();
+}
+
+/// Index `joined` (space-separated pre-computed tokens) with tantivy's whitespace tokenizer and
+/// store `texts`, on `threads` indexing threads; returns the document count.
+fn tantivy_floor(
+    dir: &std::path::Path,
+    texts: &[String],
+    joined: &[String],
+    threads: usize,
+) -> usize {
+    use tantivy::schema::{IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    let mut b = Schema::builder();
+    let body = b.add_text_field(
+        "body",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("whitespace")
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
+    let stored = b.add_text_field("doc", STORED);
+    let index = tantivy::Index::create_in_dir(dir, b.build()).unwrap();
+    let mut w: tantivy::IndexWriter = index
+        .writer_with_num_threads(threads, threads * 200_000_000)
+        .unwrap();
+    for (t, j) in texts.iter().zip(joined) {
+        w.add_document(tantivy::doc!(body => j.as_str(), stored => t.as_str()))
+            .unwrap();
+    }
+    w.commit().unwrap();
+    texts.len()
 }

@@ -22,6 +22,10 @@ fn main() {
     let text_mb = texts.iter().map(|t| t.len()).sum::<usize>() as f64 / 1e6;
     let analyzer = Analyzer::shared_default();
     let tagger = Tagger::new(Taxonomy::default_taxonomy(), analyzer.clone()).unwrap();
+    let mut dictionary_only = Taxonomy::default_taxonomy();
+    dictionary_only.settings.model = "none".into();
+    let dict_tagger = Tagger::new(dictionary_only, analyzer.clone()).unwrap();
+    let model = shoptalk::themes::builtin_model().expect("the built-in model");
     let tokens: Vec<_> = texts.iter().map(|t| analyzer.tokens(t)).collect();
     eprintln!("corpus: {} documents, {text_mb:.1} MB of text", texts.len());
 
@@ -38,6 +42,24 @@ fn main() {
                     .sum::<usize>()
             })
             .sum()
+    });
+    let (dict_s, dict_hits) = time(runs, || {
+        texts
+            .iter()
+            .zip(&tokens)
+            .map(|(t, toks)| {
+                dict_tagger
+                    .tag_tokens(t, toks)
+                    .themes
+                    .iter()
+                    .map(|r| r.hits as usize)
+                    .sum::<usize>()
+            })
+            .sum()
+    });
+    assert_eq!(dict_hits, hits, "the model adds themes, never hits");
+    let (model_s, chunks) = time(runs, || {
+        texts.iter().map(|t| model.predict_chunks(t).len()).sum()
     });
     let (scan_s, raw) = time(runs, || {
         texts
@@ -58,10 +80,21 @@ fn main() {
         texts.iter().map(|t| analyzer.tokens(t).len()).sum()
     });
 
-    let build = |tag: bool| {
+    // The default taxonomy with the learned model off, for the dictionary-only build.
+    let no_model = work.join("no-model.toml");
+    std::fs::write(
+        &no_model,
+        shoptalk::themes::DEFAULT_TOML.replace("model = \"builtin\"", "model = \"none\""),
+    )
+    .unwrap();
+    let build = |tag: bool, model: bool| {
         let mut secs = vec![];
         for _ in 0..runs {
-            let idx = work.join(if tag { "index-tag" } else { "index-notag" });
+            let idx = work.join(match (tag, model) {
+                (false, _) => "index-notag",
+                (true, false) => "index-dict",
+                (true, true) => "index-tag",
+            });
             let _ = std::fs::remove_dir_all(&idx);
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_shoptalk"));
             cmd.args(["index", "--corpus"])
@@ -71,6 +104,8 @@ fn main() {
             cmd.args(["--json", "-q", "--threads", "1"]);
             if !tag {
                 cmd.arg("--no-tag");
+            } else if !model {
+                cmd.arg("--themes").arg(&no_model);
             }
             let out = cmd.output().unwrap();
             assert!(
@@ -84,28 +119,36 @@ fn main() {
         }
         median(secs)
     };
-    let with_tag = build(true);
-    let without = build(false);
+    let with_tag = build(true, true);
+    let with_dict = build(true, false);
+    let without = build(false, false);
 
     let md = format!(
         "Corpus: {} documents, {text_mb:.1} MB of title+body text; 1 thread; median of {runs} runs.\n\n\
 | step | MB/s | seconds |\n|---|---:|---:|\n\
 | token stream + automaton scan only ({raw} raw matches in {:.1} MB of stream) | {:.1} | {scan_s:.2} |\n\
-| theme matching only (tokens given; {hits} hits) | {:.1} | {match_s:.2} |\n\
+| theme matching only (tokens given; {hits} hits; dictionary and learned model) | {:.1} | {match_s:.2} |\n\
+| dictionary matching only (model off) | {:.1} | {dict_s:.2} |\n\
+| learned model only ({chunks} chunks) | {:.1} | {model_s:.2} |\n\
 | analysis only (jieba + stemming) | {:.1} | {analyze_s:.2} |\n\
 | tagging with analysis | {:.1} | {full_s:.2} |\n\
 | index build without tagging | {:.1} | {without:.2} |\n\
-| index build with tagging | {:.1} | {with_tag:.2} |\n\n\
-Tagging slows the index build by {:.1}%.\n",
+| index build with tagging, dictionary only (model off) | {:.1} | {with_dict:.2} |\n\
+| index build with tagging (dictionary and learned model, the default) | {:.1} | {with_tag:.2} |\n\n\
+Tagging slows the index build by {:.1}% (dictionary only: {:.1}%).\n",
         texts.len(),
         stream_bytes as f64 / 1e6,
         text_mb / scan_s,
         text_mb / match_s,
+        text_mb / dict_s,
+        text_mb / model_s,
         text_mb / analyze_s,
         text_mb / full_s,
         text_mb / without,
+        text_mb / with_dict,
         text_mb / with_tag,
-        (with_tag / without - 1.0) * 100.0
+        (with_tag / without - 1.0) * 100.0,
+        (with_dict / without - 1.0) * 100.0
     );
     println!("{md}");
     std::fs::write(work.join("results.md"), &md).unwrap();
