@@ -16,8 +16,6 @@ use crate::error::{Error, Result};
 
 /// Hash buckets: 2^18.
 pub const BUCKET_BITS: u32 = 16;
-/// Longest character n-gram.
-const MAX_N: usize = 3;
 /// Texts longer than this are scored in chunks of about this many characters.
 pub const CHUNK_CHARS: usize = 300;
 const MAGIC: &[u8; 4] = b"STM1";
@@ -77,36 +75,43 @@ pub struct Model {
     bias: Vec<f32>,
 }
 
-/// Call `f` with the hash bucket of every character n-gram of a text.
+/// Call `f` with the hash bucket of every character n-gram of a text: the 1- to 3-grams of
+/// each whitespace-separated word padded with a space on both sides, in one pass.
 fn ngrams(text: &str, mut f: impl FnMut(u32)) {
-    let folded = normalize(text).text().to_lowercase();
-    let mut word: Vec<char> = Vec::with_capacity(32);
-    let mut flush = |word: &mut Vec<char>| {
-        if word.len() > 2 {
-            for n in 1..=MAX_N {
-                for w in word.windows(n) {
-                    let mut h: u64 = n as u64;
-                    for &c in w {
-                        h = (h.rotate_left(5) ^ c as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
-                    }
-                    f((h >> (64 - BUCKET_BITS)) as u32);
-                }
-            }
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |h: u64, c: u32| (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
+    let bucket = |h: u64| (h >> (64 - BUCKET_BITS)) as u32;
+    // The last two characters of the current padded word, and its length so far (0: none).
+    let (mut p1, mut p2, mut len) = (0u32, 0u32, 0usize);
+    let mut push = |c: u32, p1: &mut u32, p2: &mut u32, len: &mut usize| {
+        f(bucket(mix(1, c)));
+        if *len >= 1 {
+            f(bucket(mix(mix(2, *p1), c)));
         }
-        word.clear();
-        word.push(' ');
+        if *len >= 2 {
+            f(bucket(mix(mix(mix(3, *p2), *p1), c)));
+        }
+        *p2 = *p1;
+        *p1 = c;
+        *len += 1;
     };
-    word.push(' ');
+    let folded = normalize(text).text().to_lowercase();
     for c in folded.chars() {
         if c.is_whitespace() {
-            word.push(' ');
-            flush(&mut word);
+            if len > 0 {
+                push(' ' as u32, &mut p1, &mut p2, &mut len);
+                len = 0;
+            }
         } else {
-            word.push(c);
+            if len == 0 {
+                push(' ' as u32, &mut p1, &mut p2, &mut len);
+            }
+            push(c as u32, &mut p1, &mut p2, &mut len);
         }
     }
-    word.push(' ');
-    flush(&mut word);
+    if len > 0 {
+        push(' ' as u32, &mut p1, &mut p2, &mut len);
+    }
 }
 
 /// Reusable buffers for scoring: term frequencies per model row (all zero between uses), and
