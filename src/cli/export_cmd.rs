@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::BarReporter;
-use crate::corpus::{Kind, normalize_lang};
 use crate::error::{Error, Result};
 use crate::export::{self, Dim, Format, Table, chart};
 use crate::index::{SearchRequest, ShopIndex};
@@ -21,24 +20,9 @@ pub struct FilterArgs {
     /// Only documents matching this query (search syntax; default: every document).
     #[arg(long, default_value = "*")]
     pub query: String,
-    /// Only this language (ISO 639-1: zh, en, ...).
-    #[arg(long)]
-    pub lang: Option<String>,
-    /// Only articles or only reviews.
-    #[arg(long)]
-    pub kind: Option<String>,
-    /// Only this site (repeat for several).
-    #[arg(long)]
-    pub site: Vec<String>,
-    /// Only documents tagged with this theme (repeat: all of them).
-    #[arg(long)]
-    pub theme: Vec<String>,
-    /// Published on or after: YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339.
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Published on or before (the whole year, month or day given).
-    #[arg(long)]
-    pub until: Option<String>,
+    /// Metadata filters, as in `search`.
+    #[command(flatten)]
+    pub filters: super::Filters,
 }
 
 impl FilterArgs {
@@ -49,39 +33,9 @@ impl FilterArgs {
 
     /// The same filters with another query.
     pub fn request_for(&self, query: &str) -> Result<SearchRequest> {
-        let kind = match &self.kind {
-            None => None,
-            Some(k) => Some(Kind::parse(k).ok_or_else(|| {
-                Error::invalid(format!("--kind: expected article or review, got {k:?}"))
-            })?),
-        };
-        let lang = match &self.lang {
-            None => None,
-            Some(l) => Some(normalize_lang(l).ok_or_else(|| {
-                Error::invalid(format!(
-                    "--lang: {l:?} is not an ISO 639-1 code such as zh or en"
-                ))
-            })?),
-        };
-        let period = super::search_cmd::period;
         Ok(SearchRequest {
-            query: query.to_string(),
-            lang,
-            kind,
-            sites: self.site.clone(),
-            themes: self.theme.clone(),
-            since: self
-                .since
-                .as_deref()
-                .map(|s| period(s, "--since").map(|p| p.0))
-                .transpose()?,
-            until: self
-                .until
-                .as_deref()
-                .map(|s| period(s, "--until").map(|p| p.1))
-                .transpose()?,
             limit: 1,
-            ..Default::default()
+            ..self.filters.request(query)?
         })
     }
 }

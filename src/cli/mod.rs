@@ -128,6 +128,29 @@ pub struct SearchArgs {
     /// The index folder.
     #[arg(long, default_value = "indexes/sample")]
     pub index: PathBuf,
+    /// The filters shared with export, kwic and keywords.
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Number of hits.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Hits to skip, for paging.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Snippet length in characters.
+    #[arg(long, default_value_t = 160)]
+    pub snippet_chars: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
+    pub format: SearchFormat,
+    /// Result order: relevance (BM25), newest or oldest (by publication date; score shows 0).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+}
+
+/// Filters on document metadata, shared by search, export, kwic and keywords.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Filters {
     /// Only this language (ISO 639-1: zh, en, ...).
     #[arg(long)]
     pub lang: Option<String>,
@@ -146,21 +169,47 @@ pub struct SearchArgs {
     /// Published on or before (the whole year, month or day given): YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339.
     #[arg(long)]
     pub until: Option<String>,
-    /// Number of hits.
-    #[arg(long, short = 'n', default_value_t = 10)]
-    pub limit: usize,
-    /// Hits to skip, for paging.
-    #[arg(long, default_value_t = 0)]
-    pub offset: usize,
-    /// Snippet length in characters.
-    #[arg(long, default_value_t = 160)]
-    pub snippet_chars: usize,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
-    pub format: SearchFormat,
-    /// Result order: relevance (BM25), newest or oldest (by publication date; score shows 0).
-    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-    pub sort: SortArg,
+}
+
+impl Filters {
+    /// A request for `query` with these filters, every value checked (paging and sort left at
+    /// their defaults).
+    pub fn request(&self, query: &str) -> Result<crate::index::SearchRequest> {
+        use crate::corpus::{Kind, normalize_lang};
+        let kind = match &self.kind {
+            None => None,
+            Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+                Error::invalid(format!("--kind: expected article or review, got {k:?}"))
+            })?),
+        };
+        let lang = match &self.lang {
+            None => None,
+            Some(l) => Some(normalize_lang(l).ok_or_else(|| {
+                Error::invalid(format!(
+                    "--lang: {l:?} is not an ISO 639-1 code such as zh or en"
+                ))
+            })?),
+        };
+        let period = search_cmd::period;
+        Ok(crate::index::SearchRequest {
+            query: query.to_string(),
+            lang,
+            kind,
+            sites: self.site.clone(),
+            themes: self.theme.clone(),
+            since: self
+                .since
+                .as_deref()
+                .map(|s| period(s, "--since").map(|p| p.0))
+                .transpose()?,
+            until: self
+                .until
+                .as_deref()
+                .map(|s| period(s, "--until").map(|p| p.1))
+                .transpose()?,
+            ..Default::default()
+        })
+    }
 }
 
 /// Result orders for `search --sort`.

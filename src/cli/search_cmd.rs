@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use chrono::{Datelike, NaiveDate};
 
 use super::{SearchArgs, SearchFormat, out_err};
-use crate::corpus::{Kind, normalize_lang, parse_date};
+use crate::corpus::parse_date;
 use crate::error::{Error, Result};
 use crate::index::{SearchRequest, SearchResults, ShopIndex, Sort, search};
 
@@ -36,41 +36,10 @@ pub(crate) fn run(a: &SearchArgs, out: &mut dyn Write) -> Result<()> {
 
 /// Turn arguments into a request, checking every filter.
 pub(crate) fn request(a: &SearchArgs) -> Result<SearchRequest> {
-    let kind = match &a.kind {
-        None => None,
-        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
-            Error::invalid(format!("--kind: expected article or review, got {k:?}"))
-        })?),
-    };
-    let lang = match &a.lang {
-        None => None,
-        Some(l) => Some(normalize_lang(l).ok_or_else(|| {
-            Error::invalid(format!(
-                "--lang: {l:?} is not an ISO 639-1 code such as zh or en"
-            ))
-        })?),
-    };
-    let since = a
-        .since
-        .as_deref()
-        .map(|s| period(s, "--since").map(|p| p.0))
-        .transpose()?;
-    let until = a
-        .until
-        .as_deref()
-        .map(|s| period(s, "--until").map(|p| p.1))
-        .transpose()?;
     if a.limit == 0 {
         return Err(Error::invalid("--limit must be at least 1"));
     }
     Ok(SearchRequest {
-        query: a.query.clone(),
-        lang,
-        kind,
-        sites: a.site.clone(),
-        themes: a.theme.clone(),
-        since,
-        until,
         limit: a.limit,
         offset: a.offset,
         snippet_chars: a.snippet_chars,
@@ -79,6 +48,7 @@ pub(crate) fn request(a: &SearchArgs) -> Result<SearchRequest> {
             super::SortArg::Newest => Sort::Newest,
             super::SortArg::Oldest => Sort::Oldest,
         },
+        ..a.filters.request(&a.query)?
     })
 }
 
