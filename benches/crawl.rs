@@ -14,7 +14,6 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Uri, header};
 use axum::response::Response;
 
-#[allow(dead_code)]
 mod common;
 use common::{env_or, median};
 

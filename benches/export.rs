@@ -15,24 +15,8 @@ use shoptalk::corpus::Corpus;
 use shoptalk::export::{self, Dim};
 use shoptalk::index::{BuildOptions, IndexConfig, SearchRequest, ShopIndex, build};
 
-#[allow(dead_code)] // the corpus generator of `common` is for the other benches
 mod common;
-use common::{env_or, median, time};
-
-const SAMPLE: &str = include_str!("../corpora/sample/docs.jsonl");
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::{Rng, SAMPLE, env_or, median, time};
 
 /// Sentences of the sample by language.
 fn pools() -> (Vec<String>, Vec<String>) {

@@ -1,19 +1,26 @@
 //! Shared by the benchmarks: a deterministic mixed zh/en corpus generated from the sample.
+// Every bench compiles this module and uses a different part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::Value;
 
-const SAMPLE: &str = include_str!("../../corpora/sample/docs.jsonl");
+/// The sample corpus every benchmark corpus is generated from.
+pub const SAMPLE: &str = include_str!("../../corpora/sample/docs.jsonl");
 /// A tiny deterministic generator (xorshift), so the corpus is the same on every machine.
-struct Rng(u64);
+pub struct Rng(pub u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
+    }
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
     }
 }
 
