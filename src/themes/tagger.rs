@@ -92,7 +92,7 @@ pub struct Evidence {
 pub struct Tagging {
     /// Tokens (positions) in the text, the denominator of rates.
     pub tokens: u32,
-    /// Every theme with at least one hit, in taxonomy order.
+    /// Every theme with at least one hit or assigned by the learned model, in taxonomy order.
     pub themes: Vec<ThemeResult>,
 }
 

@@ -396,6 +396,21 @@ impl Taxonomy {
                 }
             }
         }
+        if self.settings.model == "builtin"
+            && let Some(model) = super::model::builtin()
+        {
+            for t in &self.themes {
+                if !model.themes().contains(&t.id) {
+                    out.push(Diagnostic {
+                        level: Level::Warning,
+                        message: format!(
+                            "theme {:?} is unknown to the built-in model: it is tagged by its entries alone",
+                            t.id
+                        ),
+                    });
+                }
+            }
+        }
         out
     }
 }
