@@ -399,3 +399,19 @@ fn train_writes_a_model_and_rejects_bad_input() {
         run.stdout
     );
 }
+
+#[test]
+fn check_warns_about_themes_the_builtin_model_does_not_know() {
+    let dir = Dir::new();
+    dir.write(
+        "renamed.toml",
+        &shoptalk::themes::DEFAULT_TOML.replace("id = \"brand\"", "id = \"brand_trust\""),
+    );
+    let out = shoptalk(dir.tmp.path(), &["themes", "check", "renamed.toml"]).ok();
+    assert!(
+        out.contains(
+            "theme \"brand_trust\" is unknown to the built-in model: it is tagged by its entries alone"
+        ) && out.contains(" 0 errors, 1 warnings"),
+        "{out}"
+    );
+}
