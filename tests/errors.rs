@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::util::{Dir, indexed_small, shoptalk, small_corpus};
+use crate::util::{Dir, indexed_small, search_ids, shoptalk, small_corpus};
 
 #[test]
 fn missing_body_names_file_and_line() {
@@ -241,4 +241,43 @@ fn user_dictionary_changes_segmentation_and_is_remembered() {
         ],
     )
     .user_error("--rebuild");
+}
+
+#[test]
+fn an_index_of_an_older_format_says_how_to_rebuild_and_rebuild_replaces_it() {
+    use shoptalk::index::FORMAT;
+    let old = FORMAT - 1;
+    let dir = indexed_small("old");
+    let settings = dir.tmp.path().join("indexes/old/shoptalk.json");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let patched = text.replace(
+        &format!("\"format\": {FORMAT}"),
+        &format!("\"format\": {old}"),
+    );
+    assert_ne!(patched, text);
+    std::fs::write(&settings, patched).unwrap();
+    shoptalk(dir.tmp.path(), &["search", "物流", "--index", "indexes/old"]).user_error(&format!(
+        "index format {old} is not the supported format {FORMAT}: rebuild it with `shoptalk index --corpus CORPUS --index DIR --rebuild`"
+    ));
+    // Without --rebuild the old index is left alone.
+    shoptalk(
+        dir.tmp.path(),
+        &["index", "--corpus", "corpora/old", "--index", "indexes/old"],
+    )
+    .user_error(&format!("index format {old} is not the supported format"));
+    shoptalk(
+        dir.tmp.path(),
+        &[
+            "index",
+            "--corpus",
+            "corpora/old",
+            "--index",
+            "indexes/old",
+            "--rebuild",
+            "-q",
+        ],
+    )
+    .ok();
+    let ids = search_ids(&dir, "indexes/old", &["物流"]);
+    assert!(ids.contains(&"zh1".to_string()), "{ids:?}");
 }

@@ -22,6 +22,7 @@ pub(crate) fn run(a: &DemoArgs, out: &mut dyn Write, reporter: &BarReporter) -> 
     let crawl_corpus = Corpus::open(&a.crawl_corpus)?;
     let config = IndexConfig {
         allow_change: true,
+        replace_old_format: true,
         ..IndexConfig::default()
     };
     let shop = ShopIndex::open_or_create(&a.index, &config)?;

@@ -24,6 +24,7 @@ pub(crate) fn run(a: &IndexArgs, out: &mut dyn Write, reporter: &BarReporter) ->
         user_dict: read_opt(a.user_dict.as_deref())?,
         themes: read_opt(a.themes.as_deref())?,
         allow_change: a.rebuild || a.retag,
+        replace_old_format: a.rebuild,
     };
     let corpus = a.corpus.as_deref().map(Corpus::open).transpose()?;
     if a.retag && !crate::index::exists(&a.index) {

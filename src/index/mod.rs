@@ -48,6 +48,9 @@ pub struct IndexConfig {
     /// Allow the dictionary or taxonomy of an existing index to change (the caller then
     /// re-indexes or re-tags every document).
     pub allow_change: bool,
+    /// Replace an index of an older format with a new, empty one (for callers that rebuild
+    /// every document anyway: `index --rebuild` and the demo).
+    pub replace_old_format: bool,
 }
 
 /// An open shoptalk index: tantivy's index, the field handles and the analyzer.
@@ -81,7 +84,7 @@ fn read_settings(dir: &Path) -> Result<IndexSettings> {
         return Err(Error::bad_file(
             &path,
             format!(
-                "index format {} is not the supported format {FORMAT}: rebuild it with `shoptalk index --rebuild`",
+                "index format {} is not the supported format {FORMAT}: rebuild it with `shoptalk index --corpus CORPUS --index DIR --rebuild`",
                 settings.format
             ),
         ));
@@ -96,6 +99,35 @@ fn write_settings(dir: &Path, settings: &IndexSettings) -> Result<()> {
         serde_json::to_string_pretty(settings).map_err(|e| Error::Internal(e.to_string()))?;
     std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+}
+
+/// The format an index folder's settings file records, if it can be read.
+fn stored_format(dir: &Path) -> Option<u32> {
+    let text = std::fs::read_to_string(dir.join(SETTINGS_FILE)).ok()?;
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()?
+        .get("format")?
+        .as_u64()
+        .and_then(|f| u32::try_from(f).ok())
+}
+
+/// Delete an index's files (keeping a README.md or .gitignore beside them).
+fn clear_index_dir(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::user_io(dir, e))? {
+        let entry = entry.map_err(|e| Error::user_io(dir, e))?;
+        let name = entry.file_name();
+        if name == "README.md" || name == ".gitignore" {
+            continue;
+        }
+        let path = entry.path();
+        let r = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
+        r.map_err(|e| Error::user_io(&path, e))?;
+    }
+    Ok(())
 }
 
 /// Whether `dir` holds a shoptalk index.
@@ -124,6 +156,9 @@ impl ShopIndex {
         }
         if let Some((text, path)) = &config.themes {
             Taxonomy::load(text, path, &Analyzer::shared_default())?;
+        }
+        if exists(dir) && config.replace_old_format && stored_format(dir) != Some(FORMAT) {
+            clear_index_dir(dir)?;
         }
         if exists(dir) {
             let mut settings = read_settings(dir)?;
