@@ -415,7 +415,7 @@ fn train(a: &TrainArgs, out: &mut dyn Write, reporter: &BarReporter) -> Result<(
         iterations: a.iterations,
         ..crate::themes::TrainOptions::default()
     };
-    let model = crate::themes::Model::train(ids, &texts, &labels, &opts)?;
+    let model = crate::themes::Model::train(ids, &analyzer, &texts, &labels, &opts)?;
     let bytes = model.to_bytes();
     std::fs::write(&a.out, &bytes).map_err(|e| Error::user_io(&a.out, e))?;
     writeln!(

@@ -1,24 +1,29 @@
-//! The learned second signal: one logistic regression per theme over hashed character n-grams, trained on labelled texts, for the implicit mentions a dictionary misses.
+//! The learned second signal: one logistic regression per theme over hashed token and character n-grams, trained on labelled texts, for the implicit mentions a dictionary misses.
 //!
-//! Features are the character 1- to 3-grams of each whitespace-separated word (padded with a
-//! space each side), after the analyzer's folding (full-width, traditional -> simplified) and
-//! lower-casing, hashed into 2^18 buckets and weighted by sublinear tf-idf with L2
-//! normalisation. Training minimises the class-balanced logistic loss with a light L2 penalty
-//! (full-batch Adam, deterministic). Long texts are scored in chunks of about
-//! [`CHUNK_CHARS`] characters, the size of the texts the model learns from.
+//! Features come from the analyzer's tokens, so a document analysed once for the index is
+//! scored without reading its text again: every token's term (words, their dictionary pieces,
+//! English stems), every pair of consecutive words, and the character 1- to 3-grams of each
+//! run of Chinese words (robust to segmentation). They are hashed into 2^16 buckets and
+//! weighted by sublinear tf-idf with L2 normalisation. Training minimises the class-balanced
+//! logistic loss with a light L2 penalty (full-batch Adam, deterministic). Long texts are
+//! scored in chunks of about [`CHUNK_CHARS`] characters, the size of the texts the model
+//! learns from.
 
+use std::ops::Range;
 use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::analyze::normalize;
+use crate::analyze::{Analyzer, Token, is_cjk};
 use crate::error::{Error, Result};
 
-/// Hash buckets: 2^18.
+/// Hash buckets: 2^16.
 pub const BUCKET_BITS: u32 = 16;
 /// Texts longer than this are scored in chunks of about this many characters.
 pub const CHUNK_CHARS: usize = 300;
-const MAGIC: &[u8; 4] = b"STM1";
+const MAGIC: &[u8; 4] = b"STM2";
+/// The magic bytes of the character n-gram models of shoptalk 0.1's first releases.
+const OLD_MAGIC: &[u8; 4] = b"STM1";
 /// The model shipped with the default taxonomy (`shoptalk themes train`, see ARCHITECTURE.md).
 static BUILTIN: &[u8] = include_bytes!("model.bin");
 
@@ -75,42 +80,52 @@ pub struct Model {
     bias: Vec<f32>,
 }
 
-/// Call `f` with the hash bucket of every character n-gram of a text: the 1- to 3-grams of
-/// each whitespace-separated word padded with a space on both sides, in one pass.
-fn ngrams(text: &str, mut f: impl FnMut(u32)) {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mix = |h: u64, c: u32| (h.rotate_left(5) ^ c as u64).wrapping_mul(K);
-    let bucket = |h: u64| (h >> (64 - BUCKET_BITS)) as u32;
-    // The last two characters of the current padded word, and its length so far (0: none).
-    let (mut p1, mut p2, mut len) = (0u32, 0u32, 0usize);
-    let mut push = |c: u32, p1: &mut u32, p2: &mut u32, len: &mut usize| {
-        f(bucket(mix(1, c)));
-        if *len >= 1 {
-            f(bucket(mix(mix(2, *p1), c)));
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+fn mix(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(K)
+}
+
+fn bucket(h: u64) -> u32 {
+    (h >> (64 - BUCKET_BITS)) as u32
+}
+
+/// Call `f` with the hash bucket of every feature of an analysed text (see the module
+/// documentation), in one pass over its tokens.
+fn features(tokens: &[Token], mut f: impl FnMut(u32)) {
+    // The current word (primary token): its end offset and term hash; pieces start before it.
+    let mut word: Option<(usize, u64)> = None;
+    // The Chinese run so far: its end offset and last two characters (0: none).
+    let (mut run_end, mut c1, mut c2) = (usize::MAX, 0u64, 0u64);
+    for t in tokens {
+        let h = xxhash_rust::xxh3::xxh3_64(t.text.as_bytes());
+        f(bucket(mix(1, h)));
+        if word.is_some_and(|(end, _)| t.offset_from < end) {
+            continue;
         }
-        if *len >= 2 {
-            f(bucket(mix(mix(mix(3, *p2), *p1), c)));
+        if let Some((_, prev)) = word {
+            f(bucket(mix(mix(2, prev), h)));
         }
-        *p2 = *p1;
-        *p1 = c;
-        *len += 1;
-    };
-    let folded = normalize(text).text().to_lowercase();
-    for c in folded.chars() {
-        if c.is_whitespace() {
-            if len > 0 {
-                push(' ' as u32, &mut p1, &mut p2, &mut len);
-                len = 0;
+        word = Some((t.offset_to, h));
+        if !t.text.chars().next().is_some_and(is_cjk) {
+            run_end = usize::MAX;
+            continue;
+        }
+        if t.offset_from != run_end {
+            (c1, c2) = (0, 0);
+        }
+        for c in t.text.chars() {
+            let c = c as u64;
+            f(bucket(mix(3, c)));
+            if c1 != 0 {
+                f(bucket(mix(mix(4, c1), c)));
             }
-        } else {
-            if len == 0 {
-                push(' ' as u32, &mut p1, &mut p2, &mut len);
+            if c2 != 0 {
+                f(bucket(mix(mix(mix(5, c2), c1), c)));
             }
-            push(c as u32, &mut p1, &mut p2, &mut len);
+            (c2, c1) = (c1, c);
         }
-    }
-    if len > 0 {
-        push(' ' as u32, &mut p1, &mut p2, &mut len);
+        run_end = t.offset_to;
     }
 }
 
@@ -140,7 +155,13 @@ fn sublinear(tf: u32) -> f32 {
 }
 
 /// Split a text into pieces of about `CHUNK_CHARS` characters at sentence or line ends.
-pub fn chunks(text: &str) -> Vec<&str> {
+#[cfg(test)]
+fn chunks(text: &str) -> Vec<&str> {
+    chunk_ranges(text).into_iter().map(|r| &text[r]).collect()
+}
+
+/// The byte ranges of pieces of about `CHUNK_CHARS` characters, cut at sentence or line ends.
+pub fn chunk_ranges(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut chars = 0;
@@ -154,7 +175,7 @@ pub fn chunks(text: &str) -> Vec<&str> {
         if chars >= CHUNK_CHARS {
             let cut = last_end.filter(|&e| e > start).unwrap_or(end);
             if !text[start..cut].trim().is_empty() {
-                out.push(&text[start..cut]);
+                out.push(start..cut);
             }
             chars = text[cut..end].chars().count();
             start = cut;
@@ -162,9 +183,16 @@ pub fn chunks(text: &str) -> Vec<&str> {
         }
     }
     if !text[start..].trim().is_empty() {
-        out.push(&text[start..]);
+        out.push(start..text.len());
     }
     out
+}
+
+/// The tokens of `tokens` (sorted by start) that start inside `range`.
+pub fn tokens_in<'a>(tokens: &'a [Token], range: &Range<usize>) -> &'a [Token] {
+    let from = tokens.partition_point(|t| t.offset_from < range.start);
+    let to = from + tokens[from..].partition_point(|t| t.offset_from < range.end);
+    &tokens[from..to]
 }
 
 fn sigmoid(z: f32) -> f32 {
@@ -177,12 +205,12 @@ impl Model {
         &self.themes
     }
 
-    /// Logits per theme (column order) of one short text, into `z`.
-    fn logits(&self, text: &str, scratch: &mut Scratch, z: &mut Vec<f32>) {
+    /// Logits per theme (column order) of one short analysed text, into `z`.
+    fn logits(&self, tokens: &[Token], scratch: &mut Scratch, z: &mut Vec<f32>) {
         let k = self.themes.len();
         scratch.tf.resize(self.buckets.len(), 0);
         let Scratch { tf, seen } = scratch;
-        ngrams(text, |b| {
+        features(tokens, |b| {
             let row = self.slot[b as usize];
             if row != NO_ROW {
                 let t = &mut tf[row as usize];
@@ -210,30 +238,47 @@ impl Model {
         }
     }
 
-    /// Probability per theme (column order) of one short text.
-    pub fn predict(&self, text: &str) -> Vec<f32> {
-        SCRATCH.with_borrow_mut(|scratch| self.predict_with(text, scratch))
+    /// Probability per theme (column order) of one short text, analysed by `analyzer`.
+    pub fn predict(&self, analyzer: &Analyzer, text: &str) -> Vec<f32> {
+        self.predict_tokens(&analyzer.tokens(text))
     }
 
-    fn predict_with(&self, text: &str, scratch: &mut Scratch) -> Vec<f32> {
+    /// Probability per theme (column order) of one short analysed text.
+    pub fn predict_tokens(&self, tokens: &[Token]) -> Vec<f32> {
+        SCRATCH.with_borrow_mut(|scratch| self.predict_with(tokens, scratch))
+    }
+
+    fn predict_with(&self, tokens: &[Token], scratch: &mut Scratch) -> Vec<f32> {
         let mut z = Vec::new();
-        self.logits(text, scratch, &mut z);
+        self.logits(tokens, scratch, &mut z);
         z.into_iter().map(sigmoid).collect()
     }
 
-    /// Probabilities per chunk of a text (see [`chunks`]): one row per chunk.
-    pub fn predict_chunks<'t>(&self, text: &'t str) -> Vec<(&'t str, Vec<f32>)> {
+    /// Probabilities per chunk of an analysed text (see [`chunk_ranges`]): one row per chunk, with
+    /// its byte range.
+    pub fn predict_chunks(&self, text: &str, tokens: &[Token]) -> Vec<(Range<usize>, Vec<f32>)> {
         SCRATCH.with_borrow_mut(|scratch| {
-            chunks(text)
+            if text.chars().nth(CHUNK_CHARS).is_none() {
+                if text.trim().is_empty() {
+                    return Vec::new();
+                }
+                return vec![(0..text.len(), self.predict_with(tokens, scratch))];
+            }
+            chunk_ranges(text)
                 .into_iter()
-                .map(|c| (c, self.predict_with(c, scratch)))
+                .map(|r| {
+                    let p = self.predict_with(tokens_in(tokens, &r), scratch);
+                    (r, p)
+                })
                 .collect()
         })
     }
 
-    /// Train on labelled texts: `labels[i]` holds the column indices of text `i`'s themes.
+    /// Train on labelled texts, analysed by `analyzer`: `labels[i]` holds the column indices
+    /// of text `i`'s themes.
     pub fn train(
         themes: Vec<String>,
+        analyzer: &Analyzer,
         texts: &[&str],
         labels: &[Vec<usize>],
         opts: &TrainOptions,
@@ -247,7 +292,7 @@ impl Model {
             .par_iter()
             .map(|t| {
                 let mut s = Vec::new();
-                ngrams(t, |b| s.push(b));
+                features(&analyzer.tokens(t), |b| s.push(b));
                 s.sort_unstable();
                 counts(&s).collect()
             })
@@ -363,8 +408,14 @@ impl Model {
             at += n;
             Ok(s)
         };
-        if take(4)? != MAGIC {
-            return Err(bad("wrong magic bytes"));
+        match take(4)? {
+            m if m == MAGIC => {}
+            m if m == OLD_MAGIC => {
+                return Err(bad(
+                    "an older format (character n-grams); retrain it with `shoptalk themes train`",
+                ));
+            }
+            _ => return Err(bad("wrong magic bytes")),
         }
         let u32_of = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
         let f32_of = |s: &[u8]| f32::from_le_bytes([s[0], s[1], s[2], s[3]]);
@@ -486,6 +537,7 @@ mod tests {
             .collect();
         Model::train(
             vec!["logistics".into(), "quality".into()],
+            &Analyzer::shared_default(),
             &texts,
             &labels,
             &TrainOptions {
@@ -499,15 +551,16 @@ mod tests {
     #[test]
     fn learns_and_round_trips() {
         let m = toy();
-        let p = m.predict("物流好慢，快递一周才到");
+        let an = Analyzer::shared_default();
+        let p = m.predict(&an, "物流好慢，快递一周才到");
         assert!(p[0] > 0.5 && p[1] < 0.5, "{p:?}");
-        let p = m.predict("做工很粗糙");
+        let p = m.predict(&an, "做工很粗糙");
         assert!(p[1] > 0.5 && p[0] < 0.5, "{p:?}");
         let back = Model::from_bytes(&m.to_bytes(), Path::new("m.bin")).unwrap();
         assert_eq!(back.themes(), m.themes());
         let (a, b) = (
-            m.predict("shipping was slow"),
-            back.predict("shipping was slow"),
+            m.predict(&an, "shipping was slow"),
+            back.predict(&an, "shipping was slow"),
         );
         for (x, y) in a.iter().zip(&b) {
             assert!((x - y).abs() < 1e-3, "{a:?} {b:?}");
@@ -524,6 +577,33 @@ mod tests {
         let mut more = bytes.clone();
         more.push(0);
         assert!(Model::from_bytes(&more, Path::new("m.bin")).is_err());
+        let mut old = bytes.clone();
+        old[..4].copy_from_slice(OLD_MAGIC);
+        let e = Model::from_bytes(&old, Path::new("m.bin")).unwrap_err();
+        assert!(e.to_string().contains("retrain"), "{e}");
+    }
+
+    #[test]
+    fn features_follow_tokens_not_spelling() {
+        let an = Analyzer::shared_default();
+        let feats = |text: &str| {
+            let mut v = Vec::new();
+            features(&an.tokens(text), |b| v.push(b));
+            v.sort_unstable();
+            v
+        };
+        // Folding and stemming happen before hashing: these analyse to the same tokens.
+        assert_eq!(feats("質量很好"), feats("质量很好"));
+        assert_eq!(feats("Refunds ARRIVED"), feats("refund arrived"));
+        // Words, word pairs and the Chinese characters' 1-3-grams: 质量|很|好 gives 3 + 2
+        // + (4 + 3 + 2).
+        assert_eq!(feats("质量很好").len(), 14);
+        // A chunked text scores each chunk on its own tokens.
+        let m = toy();
+        let long = "物流很慢，快递一周才到。".repeat(40);
+        let rows = m.predict_chunks(&long, &an.tokens(&long));
+        assert!(rows.len() > 1);
+        assert!(rows.iter().all(|(_, p)| p[0] > 0.5), "{rows:?}");
     }
 
     #[test]

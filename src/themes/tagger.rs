@@ -6,7 +6,9 @@ use std::sync::Arc;
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use serde::{Deserialize, Serialize};
 
-use super::model::Model;
+use std::ops::Range;
+
+use super::model::{Model, tokens_in};
 use super::taxonomy::{EntryShape, Settings, Taxonomy, entry_shape};
 use crate::analyze::{Analyzer, Token, is_cjk, normalize};
 use crate::error::{Error, Result};
@@ -452,8 +454,7 @@ impl Tagger {
                 all.extend(mine.into_iter().map(|h| (h, i)));
             }
         }
-        let texts: Vec<&str> = parts.iter().map(|p| p.0).collect();
-        self.score(&texts, tokens, hits)
+        self.score(parts, tokens, hits)
     }
 
     /// Aligned hits per theme (before thresholds), and the token count.
@@ -599,9 +600,14 @@ impl Tagger {
         (out, stream.positions)
     }
 
-    fn score(&self, texts: &[&str], tokens: u32, hits: Vec<Vec<(Hit, usize)>>) -> Tagging {
+    fn score(
+        &self,
+        parts: &[(&str, &[Token])],
+        tokens: u32,
+        hits: Vec<Vec<(Hit, usize)>>,
+    ) -> Tagging {
         let s: &Settings = &self.taxonomy.settings;
-        let votes = self.model_votes(texts);
+        let votes = self.model_votes(parts);
         let mut themes = Vec::new();
         for (ti, (theme, hs)) in self.taxonomy.themes.iter().zip(hits).enumerate() {
             let vote = votes.as_ref().and_then(|v| v[ti].as_ref());
@@ -616,7 +622,8 @@ impl Tagger {
                         evidence: vec![Evidence {
                             term: MODEL_TERM.into(),
                             text: self.model.as_ref().map_or_else(String::new, |(m, _)| {
-                                model_evidence(m, v.column, v.best_chunk)
+                                let (text, toks) = parts[v.part];
+                                model_evidence(m, v.column, text, v.best_chunk.clone(), toks)
                             }),
                         }],
                         model: Some(v.best),
@@ -636,7 +643,7 @@ impl Tagger {
                 .take(MAX_EVIDENCE)
                 .map(|(h, part)| Evidence {
                     term: self.entries[h.entry as usize].clone(),
-                    text: window(texts[*part], h.start, h.end, EVIDENCE_CONTEXT),
+                    text: window(parts[*part].0, h.start, h.end, EVIDENCE_CONTEXT),
                 })
                 .collect();
             themes.push(ThemeResult {
@@ -655,10 +662,18 @@ impl Tagger {
 
     /// The learned model's verdict per theme (None for themes it does not know): scored per
     /// chunk of every part; assigned when enough chunks reach the threshold.
-    fn model_votes<'t>(&self, texts: &[&'t str]) -> Option<Vec<Option<Vote<'t>>>> {
+    fn model_votes(&self, parts: &[(&str, &[Token])]) -> Option<Vec<Option<Vote>>> {
         let (model, cols) = self.model.as_ref()?;
-        let chunks: Vec<(&str, Vec<f32>)> =
-            texts.iter().flat_map(|t| model.predict_chunks(t)).collect();
+        let chunks: Vec<(usize, Range<usize>, Vec<f32>)> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (text, toks))| {
+                model
+                    .predict_chunks(text, toks)
+                    .into_iter()
+                    .map(move |(r, p)| (i, r, p))
+            })
+            .collect();
         if chunks.is_empty() {
             return None;
         }
@@ -668,15 +683,16 @@ impl Tagger {
             cols.iter()
                 .map(|col| {
                     let c = (*col)?;
-                    let (best_chunk, best) = chunks
+                    let (part, best_chunk, best) = chunks
                         .iter()
-                        .map(|(text, p)| (*text, p[c]))
-                        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-                    let passing = chunks.iter().filter(|(_, p)| p[c] >= threshold).count();
+                        .map(|(part, r, p)| (*part, r, p[c]))
+                        .max_by(|a, b| a.2.total_cmp(&b.2))?;
+                    let passing = chunks.iter().filter(|(.., p)| p[c] >= threshold).count();
                     Some(Vote {
                         best,
                         assigned: passing >= need,
-                        best_chunk,
+                        part,
+                        best_chunk: best_chunk.clone(),
                         column: c,
                     })
                 })
@@ -686,23 +702,39 @@ impl Tagger {
 }
 
 /// What the learned model says of one theme in one document.
-struct Vote<'t> {
+struct Vote {
     best: f32,
     assigned: bool,
-    best_chunk: &'t str,
+    /// The part and byte range of the chunk with the best probability.
+    part: usize,
+    best_chunk: Range<usize>,
     column: usize,
 }
 
-/// The sentence of `chunk` the model scores highest for column `c`, cut to about twice
+/// The sentence of `text[chunk]` the model scores highest for column `c`, cut to about twice
 /// [`EVIDENCE_CONTEXT`] characters.
-fn model_evidence(model: &Model, c: usize, chunk: &str) -> String {
-    let best = chunk
-        .split_inclusive(['。', '！', '？', '!', '?', '.', '\n', '；', ';'])
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| (s, model.predict(s)[c]))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map_or(chunk, |b| b.0)
-        .trim();
+fn model_evidence(
+    model: &Model,
+    c: usize,
+    text: &str,
+    chunk: Range<usize>,
+    tokens: &[Token],
+) -> String {
+    let mut best: Option<(Range<usize>, f32)> = None;
+    let mut at = chunk.start;
+    for s in text[chunk.clone()].split_inclusive(['。', '！', '？', '!', '?', '.', '\n', '；', ';'])
+    {
+        let r = at..at + s.len();
+        at = r.end;
+        if s.trim().is_empty() {
+            continue;
+        }
+        let p = model.predict_tokens(tokens_in(tokens, &r))[c];
+        if best.as_ref().is_none_or(|b| p > b.1) {
+            best = Some((r, p));
+        }
+    }
+    let best = text[best.map_or(chunk, |b| b.0)].trim();
     let limit = 2 * EVIDENCE_CONTEXT;
     match best.char_indices().nth(limit) {
         Some((i, _)) => format!("{}…", &best[..i]),
