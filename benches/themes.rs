@@ -1,5 +1,6 @@
-//! Theme tagging throughput: the matching step alone (tokens given), tagging with analysis,
-//! and index builds with and without tagging, side by side in one run, single-threaded.
+//! Theme tagging throughput: the matching step (the automaton over the token stream), each
+//! other step of tagging (tokens given), tagging with analysis, and index builds with and
+//! without tagging, side by side in one run, single-threaded.
 //!
 //! Run: `cargo bench --bench themes` (or `scripts/bench-themes.sh`); `BENCH_MB` sets the corpus
 //! size (default 20), `BENCH_RUNS` the repetitions (median reported).
@@ -48,20 +49,25 @@ fn main() {
     let (dict_s, dict_hits) = time(runs, || all_hits(&dict_tagger));
     assert_eq!(dict_hits, hits, "the model adds themes, never hits");
     let (model_s, chunks) = time(runs, || {
-        texts.iter().map(|t| model.predict_chunks(t).len()).sum()
-    });
-    let (scan_s, raw) = time(runs, || {
         texts
             .iter()
             .zip(&tokens)
-            .map(|(t, toks)| tagger.scan_only(t, toks).0)
+            .map(|(t, toks)| model.predict_chunks(t, toks).len())
             .sum()
     });
-    let stream_bytes: usize = texts
+    let (stream_s, stream_bytes) = time(runs, || {
+        texts
+            .iter()
+            .zip(&tokens)
+            .map(|(t, toks)| tagger.stream_text(t, toks).len())
+            .sum()
+    });
+    let streams: Vec<String> = texts
         .iter()
         .zip(&tokens)
-        .map(|(t, toks)| tagger.scan_only(t, toks).1)
-        .sum();
+        .map(|(t, toks)| tagger.stream_text(t, toks))
+        .collect();
+    let (scan_s, raw) = time(runs, || streams.iter().map(|s| tagger.scan_stream(s)).sum());
     let (full_s, _) = time(runs, || {
         texts.iter().map(|t| tagger.tag(t).themes.len() + 1).sum()
     });
@@ -115,10 +121,11 @@ fn main() {
     let md = format!(
         "Corpus: {} documents, {text_mb:.1} MB of title+body text; 1 thread; median of {runs} runs.\n\n\
 | step | MB/s | seconds |\n|---|---:|---:|\n\
-| token stream + automaton scan only ({raw} raw matches in {:.1} MB of stream) | {:.1} | {scan_s:.2} |\n\
-| theme matching only (tokens given; {hits} hits; dictionary and learned model) | {:.1} | {match_s:.2} |\n\
-| dictionary matching only (model off) | {:.1} | {dict_s:.2} |\n\
-| learned model only ({chunks} chunks) | {:.1} | {model_s:.2} |\n\
+| matching step: the automaton over the token streams ({raw} raw matches in {:.1} MB of stream) | {:.1} | {scan_s:.3} |\n\
+| building the token streams from the tokens | {:.1} | {stream_s:.3} |\n\
+| dictionary tagging (stream, matching, alignment, exclusions, scores, evidence; model off) | {:.1} | {dict_s:.3} |\n\
+| learned model only ({chunks} chunks) | {:.1} | {model_s:.3} |\n\
+| all of tagging, tokens given ({hits} hits; dictionary and learned model) | {:.1} | {match_s:.3} |\n\
 | analysis only (jieba + stemming) | {:.1} | {analyze_s:.2} |\n\
 | tagging with analysis | {:.1} | {full_s:.2} |\n\
 | index build without tagging | {:.1} | {without:.2} |\n\
@@ -128,9 +135,10 @@ Tagging slows the index build by {:.1}% (dictionary only: {:.1}%).\n",
         texts.len(),
         stream_bytes as f64 / 1e6,
         text_mb / scan_s,
-        text_mb / match_s,
+        text_mb / stream_s,
         text_mb / dict_s,
         text_mb / model_s,
+        text_mb / match_s,
         text_mb / analyze_s,
         text_mb / full_s,
         text_mb / without,

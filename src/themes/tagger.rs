@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use daachorse::CharwiseDoubleArrayAhoCorasick;
 use serde::{Deserialize, Serialize};
 
@@ -119,9 +121,10 @@ pub struct Tagger {
     groups: Vec<Vec<u32>>,
     patterns: Vec<Pattern>,
     entries: Vec<String>,
-    /// Wildcard prefixes (surface form, lower-case) -> patterns.
-    prefixes: HashMap<String, Vec<Pattern>>,
-    prefix_lens: Vec<usize>,
+    /// Wildcard prefixes (surface form, lower-case).
+    prefixes: PrefixTrie,
+    /// The id character of every non-Chinese term in an entry.
+    vocab: Vocab,
     /// Per automaton pattern: all Chinese and two or more characters, so one aligned end suffices.
     relaxed: Vec<bool>,
     gap_tokens: u32,
@@ -138,120 +141,226 @@ impl std::fmt::Debug for Tagger {
     }
 }
 
-/// The token stream the automaton runs over: analysed terms of the primary tokens, CJK words
-/// of one run glued together, other tokens separated by a space, sentences by a newline.
+/// The private-use character that stands for a word no entry contains.
+const OTHER_WORD: char = '\u{e000}';
+
+/// The non-Chinese terms of a taxonomy's entries, each with its own private-use character,
+/// so that a word takes one automaton step instead of one per letter.
+#[derive(Default)]
+struct Vocab {
+    ids: FxHashMap<String, char>,
+}
+
+impl Vocab {
+    /// The character of `term`, [`OTHER_WORD`] for a term no entry contains.
+    fn get(&self, term: &str) -> char {
+        self.ids.get(term).copied().unwrap_or(OTHER_WORD)
+    }
+
+    /// The character of `term`, given one if it has none yet.
+    fn insert(&mut self, term: &str) -> Result<char> {
+        if let Some(&c) = self.ids.get(term) {
+            return Ok(c);
+        }
+        // The Basic Multilingual Plane's private use area first (it keeps the automaton's
+        // character table small), then plane 15's.
+        let n = self.ids.len() as u32 + 1;
+        let code = if n < 0x1900 {
+            0xe000 + n
+        } else {
+            0xf0000 + n - 0x1900
+        };
+        let c = char::from_u32(code)
+            .filter(|_| code <= 0xffffd)
+            .ok_or_else(|| Error::invalid("too many distinct words in the taxonomy's entries"))?;
+        self.ids.insert(term.to_string(), c);
+        Ok(c)
+    }
+}
+
+/// Wildcard prefixes as a byte trie: a word's surface walks it once, collecting the patterns
+/// of every prefix on the way.
+#[derive(Default)]
+struct PrefixTrie {
+    /// (node, byte) -> child node; the root is node 0.
+    edges: FxHashMap<(u32, u8), u32>,
+    /// The patterns whose prefix ends at each node.
+    ends: Vec<Vec<Pattern>>,
+}
+
+impl PrefixTrie {
+    fn insert(&mut self, prefix: &str, p: Pattern) {
+        if self.ends.is_empty() {
+            self.ends.push(Vec::new());
+        }
+        let mut node = 0u32;
+        for &b in prefix.as_bytes() {
+            let next = self.ends.len() as u32;
+            node = *self.edges.entry((node, b)).or_insert(next);
+            if node == next {
+                self.ends.push(Vec::new());
+            }
+        }
+        self.ends[node as usize].push(p);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.edges.is_empty()
+    }
+
+    /// Call `f` with the patterns of every prefix of `surface` (lower-case bytes), shortest
+    /// first.
+    fn walk(&self, surface: impl Iterator<Item = u8>, mut f: impl FnMut(&Pattern)) {
+        let mut node = 0u32;
+        for b in surface {
+            match self.edges.get(&(node, b)) {
+                Some(&n) => node = n,
+                None => return,
+            }
+            self.ends[node as usize].iter().for_each(&mut f);
+        }
+    }
+}
+
+/// The token stream the automaton runs over: the analysed terms of the primary tokens, Chinese
+/// words of one run glued together, every other word as its [`Vocab`] character, tokens
+/// otherwise separated by a space and sentences by a newline.
+#[derive(Default)]
 struct Stream {
     text: String,
-    /// (stream offset, original offset, token index) where a token or word piece starts.
+    /// (stream offset, original offset, token index) where a token or word piece starts,
+    /// one per offset, sorted: entry `i` is the `i`-th set bit of `start_bits`.
     starts: Vec<(u32, u32, u32)>,
     /// The same where one ends.
     ends: Vec<(u32, u32, u32)>,
-    /// Latin tokens for wildcard matching: (token index, original range).
-    words: Vec<(u32, usize, usize)>,
+    /// Non-Chinese tokens for wildcard matching: their original ranges.
+    words: Vec<(usize, usize)>,
     /// Chinese primary tokens: (stream start, stream end, original start, token index).
     cjk: Vec<(u32, u32, u32, u32)>,
-    /// Bit sets over stream offsets: where some token or piece starts, and ends.
+    /// Bit sets over stream offsets: where some token or piece starts, and ends; with the set
+    /// bits before each 64-bit word (so an offset's entry is found by counting bits).
     start_bits: Vec<u64>,
     end_bits: Vec<u64>,
+    start_rank: Vec<u32>,
+    end_rank: Vec<u32>,
     /// Number of token positions.
     positions: u32,
 }
 
+thread_local! {
+    /// One stream per thread, reused from document to document.
+    static STREAM: std::cell::RefCell<Stream> = std::cell::RefCell::new(Stream::default());
+}
+
 fn ends_sentence(gap: &str) -> bool {
-    gap.contains(['。', '！', '？', '!', '?', '.', ';', '；', '\n', '…'])
+    !(gap.is_empty() || gap == " ")
+        && gap.contains(['。', '！', '？', '!', '?', '.', ';', '；', '\n', '…'])
 }
 
 impl Stream {
-    fn build(text: &str, tokens: &[Token]) -> Stream {
-        let mut s = Stream {
-            text: String::with_capacity(text.len() + tokens.len()),
-            starts: Vec::with_capacity(tokens.len()),
-            ends: Vec::with_capacity(tokens.len()),
-            words: Vec::new(),
-            cjk: Vec::new(),
-            start_bits: Vec::new(),
-            end_bits: Vec::new(),
-            positions: tokens.last().map_or(0, |t| t.position as u32 + 1),
-        };
-        // The current primary token: its stream start, original range, term and CJK-ness.
-        let mut prim: Option<(usize, usize, usize, bool)> = None;
+    /// Rebuild the stream for `text` and its `tokens`; `word` gives the character of a
+    /// non-Chinese term.
+    fn build(&mut self, text: &str, tokens: &[Token], mut word: impl FnMut(&str) -> char) {
+        self.text.clear();
+        self.starts.clear();
+        self.ends.clear();
+        self.words.clear();
+        self.cjk.clear();
+        self.positions = tokens.last().map_or(0, |t| t.position as u32 + 1);
+        // The current primary token: its stream start, original end and CJK-ness.
+        let mut prim: Option<(usize, usize, bool)> = None;
         let mut prim_term: &str = "";
         let mut piece_from = 0usize;
+        // The end of the current primary token, pushed after its pieces' ends (keeps `ends`
+        // sorted).
+        let mut word_end: Option<(u32, u32, u32)> = None;
         let mut idx = 0u32;
         for t in tokens {
-            if let Some((ps, _, pe, _)) = prim
+            if let Some((ps, pe, cjk)) = prim
                 && t.offset_from < pe
             {
-                // A piece of the current word: locate it inside the word's term.
-                if let Some(rel) = prim_term[piece_from..].find(t.text.as_str()) {
+                // A piece of the current (Chinese) word: locate it inside the word's term.
+                if cjk && let Some(rel) = prim_term[piece_from..].find(t.text.as_str()) {
                     let at = ps + piece_from + rel;
-                    s.starts.push((at as u32, t.offset_from as u32, idx - 1));
-                    s.ends
-                        .push(((at + t.text.len()) as u32, t.offset_to as u32, idx - 1));
+                    let start = (at as u32, t.offset_from as u32, idx - 1);
+                    // The first piece starts where its word does, the last may end there.
+                    if self.starts.last() != Some(&start) {
+                        self.starts.push(start);
+                    }
+                    let end = ((at + t.text.len()) as u32, t.offset_to as u32, idx - 1);
+                    if word_end != Some(end) {
+                        self.ends.push(end);
+                    }
                     piece_from += rel + t.text.len();
                 }
                 continue;
             }
+            self.ends.extend(word_end.take());
             let cjk = t.text.chars().next().is_some_and(is_cjk);
             match prim {
-                Some((_, _, pe, was_cjk)) => {
+                Some((_, pe, was_cjk)) => {
                     let gap = &text[pe..t.offset_from];
                     if ends_sentence(gap) {
-                        s.text.push('\n');
+                        self.text.push('\n');
                     } else if !(cjk && was_cjk && gap.is_empty()) {
-                        s.text.push(' ');
+                        self.text.push(' ');
                     }
                 }
-                None => s.text.push(' '),
+                None => self.text.push(' '),
             }
-            let at = s.text.len();
-            s.text.push_str(&t.text);
-            s.starts.push((at as u32, t.offset_from as u32, idx));
-            s.ends.push((s.text.len() as u32, t.offset_to as u32, idx));
+            let at = self.text.len();
             if cjk {
-                s.cjk
-                    .push((at as u32, s.text.len() as u32, t.offset_from as u32, idx));
+                self.text.push_str(&t.text);
             } else {
-                s.words.push((idx, t.offset_from, t.offset_to));
+                self.text.push(word(&t.text));
             }
-            prim = Some((at, t.offset_from, t.offset_to, cjk));
+            self.starts.push((at as u32, t.offset_from as u32, idx));
+            word_end = Some((self.text.len() as u32, t.offset_to as u32, idx));
+            if cjk {
+                self.cjk
+                    .push((at as u32, self.text.len() as u32, t.offset_from as u32, idx));
+            } else {
+                self.words.push((t.offset_from, t.offset_to));
+            }
+            prim = Some((at, t.offset_to, cjk));
             prim_term = &t.text;
             piece_from = 0;
             idx += 1;
         }
-        s.text.push(' ');
-        s.starts.sort_unstable();
-        s.ends.sort_unstable();
-        let words = s.text.len() / 64 + 1;
-        s.start_bits = vec![0; words];
-        s.end_bits = vec![0; words];
-        for &(at, ..) in &s.starts {
-            s.start_bits[at as usize / 64] |= 1 << (at % 64);
-        }
-        for &(at, ..) in &s.ends {
-            s.end_bits[at as usize / 64] |= 1 << (at % 64);
-        }
-        s
+        self.ends.extend(word_end);
+        self.text.push(' ');
+        debug_assert!(self.starts.windows(2).all(|w| w[0].0 < w[1].0));
+        debug_assert!(self.ends.windows(2).all(|w| w[0].0 < w[1].0));
+        let words = self.text.len() / 64 + 1;
+        fill_bits(
+            &self.starts,
+            words,
+            &mut self.start_bits,
+            &mut self.start_rank,
+        );
+        fill_bits(&self.ends, words, &mut self.end_bits, &mut self.end_rank);
     }
 
     fn bit(bits: &[u64], at: usize) -> bool {
         bits.get(at / 64).is_some_and(|w| w & (1 << (at % 64)) != 0)
     }
 
-    fn start(&self, at: usize) -> Option<(u32, u32)> {
-        let i = self.starts.partition_point(|e| (e.0 as usize) < at);
-        self.starts
-            .get(i)
-            .filter(|e| e.0 as usize == at)
-            .map(|e| (e.1, e.2))
+    /// The entry of `entries` at stream offset `at` (whose bit is set).
+    fn entry(entries: &[(u32, u32, u32)], bits: &[u64], rank: &[u32], at: usize) -> (u32, u32) {
+        let below = bits[at / 64] & ((1u64 << (at % 64)) - 1);
+        let e = entries[rank[at / 64] as usize + below.count_ones() as usize];
+        debug_assert_eq!(e.0 as usize, at);
+        (e.1, e.2)
     }
 
-    fn end(&self, at: usize) -> Option<(u32, u32)> {
-        let i = self.ends.partition_point(|e| (e.0 as usize) < at);
-        self.ends
-            .get(i)
-            .filter(|e| e.0 as usize == at)
-            .map(|e| (e.1, e.2))
+    /// The original offset and token where a token or piece starts at `at` (bit set).
+    fn start(&self, at: usize) -> (u32, u32) {
+        Stream::entry(&self.starts, &self.start_bits, &self.start_rank, at)
+    }
+
+    /// The same where one ends.
+    fn end(&self, at: usize) -> (u32, u32) {
+        Stream::entry(&self.ends, &self.end_bits, &self.end_rank, at)
     }
 
     /// The original offset and token of a stream offset strictly inside a Chinese token.
@@ -271,6 +380,23 @@ impl Stream {
     }
 }
 
+/// Set the bit of every entry's stream offset in `bits` (of `words` words), and the running
+/// count of set bits before each word in `rank`.
+fn fill_bits(entries: &[(u32, u32, u32)], words: usize, bits: &mut Vec<u64>, rank: &mut Vec<u32>) {
+    bits.clear();
+    bits.resize(words, 0);
+    for &(at, ..) in entries {
+        bits[at as usize / 64] |= 1 << (at % 64);
+    }
+    rank.clear();
+    let mut total = 0u32;
+    rank.extend(bits.iter().map(|w| {
+        let before = total;
+        total += w.count_ones();
+        before
+    }));
+}
+
 /// One side of an `A ... B` match: original range, first and last token, sentence.
 struct Side {
     start: usize,
@@ -280,11 +406,22 @@ struct Side {
     sentence: usize,
 }
 
-/// The stream form of an entry: analysed like text, so it lines up with documents.
-fn pattern_text(analyzer: &Analyzer, entry: &str) -> String {
+/// The stream form of an entry: analysed like text, so it lines up with documents; its words
+/// join `vocab`.
+fn pattern_text(analyzer: &Analyzer, vocab: &mut Vocab, entry: &str) -> Result<String> {
     let toks = analyzer.tokens(entry);
-    let s = Stream::build(entry, &toks);
-    s.text.trim_matches([' ', '\n']).to_string()
+    let mut s = Stream::default();
+    let mut failed = None;
+    s.build(entry, &toks, |w| {
+        vocab.insert(w).unwrap_or_else(|e| {
+            failed = Some(e);
+            OTHER_WORD
+        })
+    });
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(s.text.trim_matches([' ', '\n']).to_string()),
+    }
 }
 
 impl Tagger {
@@ -294,7 +431,8 @@ impl Tagger {
         let mut texts: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut entries: Vec<String> = Vec::new();
-        let mut prefixes: HashMap<String, Vec<Pattern>> = HashMap::new();
+        let mut prefixes = PrefixTrie::default();
+        let mut vocab = Vocab::default();
         let mut gaps = 0u32;
         for (ti, theme) in taxonomy.themes.iter().enumerate() {
             let theme_idx = u16::try_from(ti).map_err(|_| Error::invalid("too many themes"))?;
@@ -314,14 +452,22 @@ impl Tagger {
                     weight,
                 };
                 match entry_shape(entry).map_err(Error::invalid)? {
-                    EntryShape::Plain(p) => add(pattern_text(&analyzer, p), pat(Role::Term)),
+                    EntryShape::Plain(p) => {
+                        add(pattern_text(&analyzer, &mut vocab, p)?, pat(Role::Term))
+                    }
                     EntryShape::Prefix(p) => {
                         let surface = normalize(p).text().to_lowercase();
-                        prefixes.entry(surface).or_default().push(pat(Role::Term));
+                        prefixes.insert(&surface, pat(Role::Term));
                     }
                     EntryShape::Gap(a, b) => {
-                        add(pattern_text(&analyzer, a), pat(Role::GapLeft(gaps)));
-                        add(pattern_text(&analyzer, b), pat(Role::GapRight(gaps)));
+                        add(
+                            pattern_text(&analyzer, &mut vocab, a)?,
+                            pat(Role::GapLeft(gaps)),
+                        );
+                        add(
+                            pattern_text(&analyzer, &mut vocab, b)?,
+                            pat(Role::GapRight(gaps)),
+                        );
                         gaps += 1;
                     }
                 }
@@ -332,7 +478,7 @@ impl Tagger {
                     EntryShape::Gap(a, _) => a,
                 };
                 add(
-                    pattern_text(&analyzer, text),
+                    pattern_text(&analyzer, &mut vocab, text)?,
                     Pattern {
                         theme: theme_idx,
                         role: Role::Exclude,
@@ -366,9 +512,6 @@ impl Tagger {
             .iter()
             .map(|t| t.chars().count() >= 2 && t.chars().all(is_cjk))
             .collect();
-        let mut prefix_lens: Vec<usize> = prefixes.keys().map(|k| k.len()).collect();
-        prefix_lens.sort_unstable();
-        prefix_lens.dedup();
         let builtin = (taxonomy.settings.model == "builtin")
             .then(super::model::builtin)
             .flatten();
@@ -382,7 +525,7 @@ impl Tagger {
             patterns,
             entries,
             prefixes,
-            prefix_lens,
+            vocab,
             relaxed,
         };
         if let Some(m) = builtin {
@@ -418,15 +561,22 @@ impl Tagger {
         &self.analyzer
     }
 
-    /// Build the token stream and run the automaton over it, counting raw matches, without
-    /// alignment, exclusions or scoring: the scan alone, for benchmarks.
+    /// The token stream the automaton runs over for an analysed text (for benchmarks).
     #[doc(hidden)]
-    pub fn scan_only(&self, text: &str, tokens: &[Token]) -> (usize, usize) {
-        let stream = Stream::build(text, tokens);
-        let n = self.automaton.as_ref().map_or(0, |ac| {
-            ac.find_overlapping_iter(stream.text.as_str()).count()
-        });
-        (n, stream.text.len())
+    pub fn stream_text(&self, text: &str, tokens: &[Token]) -> String {
+        STREAM.with_borrow_mut(|stream| {
+            stream.build(text, tokens, |w| self.vocab.get(w));
+            stream.text.clone()
+        })
+    }
+
+    /// Run the automaton over a token stream, counting raw matches, without alignment,
+    /// exclusions or scoring: the matching step alone (for benchmarks).
+    #[doc(hidden)]
+    pub fn scan_stream(&self, stream: &str) -> usize {
+        self.automaton
+            .as_ref()
+            .map_or(0, |ac| ac.find_overlapping_iter(stream).count())
     }
 
     /// Tag a text (analyses it first).
@@ -459,16 +609,28 @@ impl Tagger {
 
     /// Aligned hits per theme (before thresholds), and the token count.
     fn raw_hits(&self, text: &str, tokens: &[Token]) -> (Vec<Vec<Hit>>, u32) {
+        STREAM.with_borrow_mut(|stream| {
+            stream.build(text, tokens, |w| self.vocab.get(w));
+            self.stream_hits(text, stream)
+        })
+    }
+
+    /// [`Tagger::raw_hits`] on the stream of `text`.
+    fn stream_hits(&self, text: &str, stream: &Stream) -> (Vec<Vec<Hit>>, u32) {
         let n = self.taxonomy.themes.len();
-        let stream = Stream::build(text, tokens);
-        let mut hits: Vec<Vec<(Hit, u32)>> = vec![Vec::new(); n];
-        let mut excludes: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
-        // Gap sides: (gap id) -> list of (orig start, orig end, first token, last token, sentence).
-        let mut lefts: HashMap<u32, Vec<Side>> = HashMap::new();
+        // (theme, hit) in the order found; exclusions as (theme, original range).
+        let mut hits: Vec<(u16, Hit)> = Vec::new();
+        let mut excludes: Vec<(u16, usize, usize)> = Vec::new();
+        // Gap sides: (gap id, side).
+        let mut lefts: Vec<(u32, Side)> = Vec::new();
         let mut rights: Vec<(u32, Side, &Pattern)> = Vec::new();
-        // Sentence number of a stream offset: newlines before it.
-        let breaks: Vec<usize> = stream.text.match_indices('\n').map(|(i, _)| i).collect();
-        let sentence_of = |at: usize| breaks.partition_point(|&b| b < at);
+        // Sentence number of a stream offset: newlines before it (found when first needed).
+        let breaks: std::cell::OnceCell<Vec<usize>> = std::cell::OnceCell::new();
+        let sentence_of = |at: usize| {
+            breaks
+                .get_or_init(|| stream.text.match_indices('\n').map(|(i, _)| i).collect())
+                .partition_point(|&b| b < at)
+        };
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(stream.text.as_str()) {
                 let group = m.value() as usize;
@@ -482,8 +644,8 @@ impl Tagger {
                 if !(sb && eb || (sb || eb) && self.relaxed[group]) {
                     continue;
                 }
-                let start = if sb { stream.start(m.start()) } else { None };
-                let end = if eb { stream.end(m.end()) } else { None };
+                let start = sb.then(|| stream.start(m.start()));
+                let end = eb.then(|| stream.end(m.end()));
                 let (Some((os, ts)), Some((oe, te))) = (match (start, end) {
                     (Some(a), Some(b)) => (Some(a), Some(b)),
                     (None, None) => continue,
@@ -500,23 +662,26 @@ impl Tagger {
                 for &pi in &self.groups[group] {
                     let p = &self.patterns[pi as usize];
                     match p.role {
-                        Role::Term => hits[p.theme as usize].push((
+                        Role::Term => hits.push((
+                            p.theme,
                             Hit {
                                 entry: p.entry,
                                 start: os,
                                 end: oe,
                                 weight: p.weight,
                             },
-                            ts,
                         )),
-                        Role::Exclude => excludes[p.theme as usize].push((os, oe)),
-                        Role::GapLeft(g) => lefts.entry(g).or_default().push(Side {
-                            start: os,
-                            end: oe,
-                            first: ts,
-                            last: te,
-                            sentence: sentence(),
-                        }),
+                        Role::Exclude => excludes.push((p.theme, os, oe)),
+                        Role::GapLeft(g) => lefts.push((
+                            g,
+                            Side {
+                                start: os,
+                                end: oe,
+                                first: ts,
+                                last: te,
+                                sentence: sentence(),
+                            },
+                        )),
                         Role::GapRight(g) => rights.push((
                             g,
                             Side {
@@ -533,70 +698,70 @@ impl Tagger {
             }
         }
         for (g, r, p) in rights {
-            let Some(ls) = lefts.get(&g) else { continue };
             // The nearest left side before this right side, in the same sentence.
-            if let Some(l) = ls
+            if let Some((_, l)) = lefts
                 .iter()
-                .filter(|l| {
-                    l.sentence == r.sentence
+                .filter(|(lg, l)| {
+                    *lg == g
+                        && l.sentence == r.sentence
                         && l.last < r.first
                         && r.first - l.last <= self.gap_tokens + 1
                 })
-                .max_by_key(|l| l.last)
+                .max_by_key(|(_, l)| l.last)
             {
-                hits[p.theme as usize].push((
+                hits.push((
+                    p.theme,
                     Hit {
                         entry: p.entry,
                         start: l.start,
                         end: r.end.max(l.end),
                         weight: p.weight,
                     },
-                    l.first,
                 ));
             }
         }
         if !self.prefixes.is_empty() {
-            for &(idx, from, to) in &stream.words {
-                let surface = normalize(&text[from..to]).text().to_lowercase();
-                for &len in &self.prefix_lens {
-                    if len > surface.len() {
-                        break;
-                    }
-                    if !surface.is_char_boundary(len) {
-                        continue;
-                    }
-                    if let Some(ps) = self.prefixes.get(&surface[..len]) {
-                        for p in ps {
-                            hits[p.theme as usize].push((
-                                Hit {
-                                    entry: p.entry,
-                                    start: from,
-                                    end: to,
-                                    weight: p.weight,
-                                },
-                                idx,
-                            ));
-                        }
-                    }
+            for &(from, to) in &stream.words {
+                let hit = |p: &Pattern| {
+                    hits.push((
+                        p.theme,
+                        Hit {
+                            entry: p.entry,
+                            start: from,
+                            end: to,
+                            weight: p.weight,
+                        },
+                    ))
+                };
+                let surface = &text[from..to];
+                if surface.is_ascii() {
+                    let lower = surface.bytes().map(|b| b.to_ascii_lowercase());
+                    self.prefixes.walk(lower, hit);
+                } else {
+                    let folded = normalize(surface).text().to_lowercase();
+                    self.prefixes.walk(folded.bytes(), hit);
                 }
             }
         }
-        let out = hits
-            .into_iter()
-            .zip(excludes)
-            .map(|(mut hs, ex)| {
-                hs.retain(|(h, _)| !ex.iter().any(|&(s, e)| h.start < e && s < h.end));
-                // Overlapping hits of one theme count once: leftmost, then longest, wins.
-                hs.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
-                let mut kept: Vec<Hit> = Vec::with_capacity(hs.len());
-                for (h, _) in hs {
-                    if kept.last().is_none_or(|k| h.start >= k.end) {
-                        kept.push(h);
-                    }
-                }
-                kept
-            })
-            .collect();
+        hits.retain(|(t, h)| {
+            !excludes
+                .iter()
+                .any(|&(et, s, e)| et == *t && h.start < e && s < h.end)
+        });
+        // Overlapping hits of one theme count once: leftmost, then longest, wins (the sort is
+        // stable: among equal ranges the first found).
+        hits.sort_by(|a, b| {
+            (a.0.cmp(&b.0))
+                .then(a.1.start.cmp(&b.1.start))
+                .then(b.1.end.cmp(&a.1.end))
+        });
+        let mut out: Vec<Vec<Hit>> = vec![Vec::new(); n];
+        for (t, h) in hits {
+            let kept = &mut out[t as usize];
+            if kept.last().is_none_or(|k| h.start >= k.end) {
+                kept.push(h);
+            }
+        }
         (out, stream.positions)
     }
 
@@ -864,6 +1029,36 @@ weights = { "服务" = 0.5 }
         assert_eq!(
             ids(&t, "It took three whole weeks to arrive"),
             vec!["logistics"]
+        );
+        // A one-character break (a title's newline, a full stop without a space) ends the
+        // sentence too.
+        assert_eq!(
+            ids(&t, "It took\nthree weeks to arrive"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            ids(&t, "It took.Three weeks to arrive"),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn words_outside_the_entries_stay_apart() {
+        let t = tagger(T);
+        // Every word no entry contains becomes the same private-use character; it must not
+        // join or stand in for an entry's words.
+        assert_eq!(ids(&t, "overseas big warehouse"), Vec::<String>::new());
+        assert_eq!(ids(&t, "zebra giraffe fake"), vec!["counterfeit"]);
+        assert_eq!(ids(&t, "ＦＡＫＥ"), vec!["counterfeit"], "full-width folds");
+        assert_eq!(
+            ids(&t, "DELIVERIES"),
+            vec!["logistics"],
+            "wildcards ignore case"
+        );
+        assert_eq!(
+            ids(&t, "ｄｅｌｉｖｅｒｙ"),
+            vec!["logistics"],
+            "a full-width surface folds before the wildcard"
         );
     }
 
