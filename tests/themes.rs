@@ -415,3 +415,59 @@ fn check_warns_about_themes_the_builtin_model_does_not_know() {
         "{out}"
     );
 }
+
+#[test]
+fn stored_evidence_reads_back_as_tagged() {
+    // The index stores evidence as byte ranges (no duplicated text) and renders it when a
+    // document is read back: the result must equal a fresh tagging, for hits in the body and
+    // the title and for the model's sentence.
+    use tantivy::schema::Value as _;
+    let mut docs = crate::util::small_corpus();
+    docs.push(
+        json!({"id": "m1", "url": "https://shop.example/p/9#r1", "kind": "review",
+        "lang": "zh", "body": "假发很自然！发际线很逼真，夏天戴有点闷"}),
+    );
+    let dir = crate::util::indexed_with("ev", &docs);
+    let shop = shoptalk::index::ShopIndex::open(&dir.path("indexes/ev")).unwrap();
+    let searcher = shop.searcher().unwrap();
+    let mut checked = 0;
+    let mut parts_seen = std::collections::BTreeSet::new();
+    for (segment, reader) in searcher.segment_readers().iter().enumerate() {
+        for id in reader.doc_ids_alive() {
+            let address = tantivy::DocAddress::new(segment as u32, id);
+            let stored: tantivy::TantivyDocument = searcher.doc(address).unwrap();
+            let doc = shop.stored_document(&stored).unwrap();
+            let raw = stored
+                .get_first(shop.fields.tags)
+                .unwrap()
+                .as_str()
+                .unwrap();
+            assert!(
+                !raw.contains("\"text\""),
+                "no evidence text is stored: {raw}"
+            );
+            let read = shop.stored_tagging(&stored, &doc).unwrap();
+            let body = shop.analyzer.tokens(&doc.body);
+            let title_text = doc.title.clone().unwrap_or_default();
+            let title = shop.analyzer.tokens(&title_text);
+            let mut parts: Vec<(&str, &[shoptalk::analyze::Token])> = vec![(&doc.body, &body)];
+            if doc.title.is_some() {
+                parts.push((&title_text, &title));
+            }
+            let fresh = shop.tagger.tag_parts(&parts);
+            assert_eq!(read.tokens, fresh.tokens);
+            assert_eq!(read.themes.len(), fresh.themes.len(), "{}", doc.id);
+            for (r, f) in read.themes.iter().zip(&fresh.themes) {
+                assert_eq!((&r.id, r.hits, r.assigned), (&f.id, f.hits, f.assigned));
+                assert_eq!(r.evidence, f.evidence, "{}", doc.id);
+                assert!(r.evidence.iter().all(|e| !e.text.is_empty()));
+                parts_seen.extend(r.evidence.iter().map(|e| (e.part, e.sentence)));
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, docs.len());
+    for kind in [(0, false), (1, false), (0, true)] {
+        assert!(parts_seen.contains(&kind), "{kind:?} in {parts_seen:?}");
+    }
+}

@@ -250,7 +250,7 @@ pub fn docs_table(shop: &ShopIndex, req: &SearchRequest) -> Result<Table> {
     for addr in addrs {
         let stored: TantivyDocument = searcher.doc(addr)?;
         let doc = shop.stored_document(&stored)?;
-        let tagging = shop.stored_tagging(&stored)?;
+        let tagging = shop.stored_tagging(&stored, &doc)?;
         let mut hits = vec![0u64; tax.themes.len()];
         for t in &tagging.themes {
             if let Some(p) = tax.position(&t.id) {

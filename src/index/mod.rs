@@ -22,7 +22,7 @@ use crate::themes::{Tagger, Taxonomy};
 pub const SETTINGS_FILE: &str = "shoptalk.json";
 
 /// The format version of [`IndexSettings`]; bumped when the schema changes incompatibly.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// What an index was built with, so searching analyses queries the same way.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

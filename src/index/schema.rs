@@ -1,8 +1,8 @@
 //! The index schema, kept in one place: every field, its options, and how a document fills it.
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, JsonObjectOptions,
-    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{DateTime, TantivyDocument};
 
@@ -26,7 +26,6 @@ pub mod names {
     pub const TOKENS: &str = "tokens";
     pub const DOC: &str = "doc";
     pub const THEMES: &str = "theme";
-    pub const THEME_HITS: &str = "theme_hits";
     pub const TAGS: &str = "tags";
     pub const THEME_CODES: &str = "theme_codes";
 }
@@ -83,9 +82,8 @@ pub struct Fields {
     pub doc: Field,
     /// Assigned theme ids, exact and fast (filters and counts).
     pub themes: Field,
-    /// Hits per theme (`theme_hits.logistics`), fast, for every theme with a hit.
-    pub theme_hits: Field,
-    /// The tagging with evidence as JSON, stored.
+    /// The tagging as JSON, stored, with evidence as byte ranges into the body (part 0) and
+    /// title (part 1): read back with [`super::ShopIndex::stored_tagging`], which renders it.
     pub tags: Field,
     /// One u64 per theme with a hit ([`theme_code`]: taxonomy position, assigned, hits),
     /// multi-valued fast: exports aggregate it in one column read per document.
@@ -127,10 +125,6 @@ pub fn schema() -> Schema {
     b.add_u64_field(names::TOKENS, FAST);
     b.add_text_field(names::DOC, STORED);
     b.add_text_field(names::THEMES, STRING | FAST);
-    b.add_json_field(
-        names::THEME_HITS,
-        JsonObjectOptions::default().set_fast("raw"),
-    );
     b.add_text_field(names::TAGS, STORED);
     b.add_u64_field(names::THEME_CODES, FAST);
     b.build()
@@ -155,7 +149,6 @@ impl Fields {
             tokens: f(names::TOKENS)?,
             doc: f(names::DOC)?,
             themes: f(names::THEMES)?,
-            theme_hits: f(names::THEME_HITS)?,
             tags: f(names::TAGS)?,
             theme_codes: f(names::THEME_CODES)?,
         })
@@ -192,7 +185,7 @@ impl Fields {
             parts.push((title, toks));
         }
         let tagging = match tagger {
-            Some(tagger) => tagger.tag_parts(&parts),
+            Some(tagger) => tagger.tag_parts_spans(&parts),
             None => Tagging {
                 tokens: parts
                     .iter()
@@ -229,7 +222,6 @@ impl Fields {
     }
 
     fn add_tags(&self, t: &mut TantivyDocument, tagging: &Tagging, tagger: Option<&Tagger>) {
-        let mut hits = std::collections::BTreeMap::new();
         for r in &tagging.themes {
             if let Some(pos) = tagger.and_then(|g| g.taxonomy().position(&r.id)) {
                 t.add_u64(self.theme_codes, theme_code::pack(pos, r.assigned, r.hits));
@@ -237,12 +229,7 @@ impl Fields {
             if r.assigned {
                 t.add_text(self.themes, &r.id);
             }
-            hits.insert(
-                r.id.clone(),
-                tantivy::schema::OwnedValue::U64(r.hits as u64),
-            );
         }
-        t.add_object(self.theme_hits, hits);
         t.add_text(
             self.tags,
             serde_json::to_string(tagging).expect("a tagging serialises"),

@@ -174,13 +174,21 @@ impl ShopIndex {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Read a stored document's tagging back.
-    pub fn stored_tagging(&self, doc: &TantivyDocument) -> Result<crate::themes::Tagging> {
-        let json = doc
+    /// Read a stored document's tagging back, its evidence rendered from `doc` (the stored
+    /// document, see [`ShopIndex::stored_document`]).
+    pub fn stored_tagging(
+        &self,
+        stored: &TantivyDocument,
+        doc: &Document,
+    ) -> Result<crate::themes::Tagging> {
+        let json = stored
             .get_first(self.fields.tags)
             .and_then(|v| v.as_str())
             .ok_or_else(|| Error::Internal("stored tags missing".into()))?;
-        serde_json::from_str(json).map_err(|e| Error::Internal(format!("stored tags: {e}")))
+        let mut tagging: crate::themes::Tagging =
+            serde_json::from_str(json).map_err(|e| Error::Internal(format!("stored tags: {e}")))?;
+        tagging.render_evidence(&[&doc.body, doc.title.as_deref().unwrap_or("")]);
+        Ok(tagging)
     }
 
     /// Read a stored document back.
@@ -221,7 +229,7 @@ pub fn search(shop: &ShopIndex, req: &SearchRequest) -> Result<SearchResults> {
     for (i, (score, addr)) in top.into_iter().enumerate() {
         let stored: TantivyDocument = searcher.doc(addr)?;
         let doc = shop.stored_document(&stored)?;
-        let tagging = shop.stored_tagging(&stored)?;
+        let tagging = shop.stored_tagging(&stored, &doc)?;
         let snip = snippets.snippet(&doc.body);
         let snippet = if snip.highlighted().is_empty() {
             lead(&doc.body, req.snippet_chars.max(20))

@@ -87,8 +87,41 @@ pub const MODEL_CHUNK_SHARE: f32 = 0.25;
 pub struct Evidence {
     /// The entry that matched.
     pub term: String,
-    /// About 40 characters each side of the hit, within its paragraph.
+    /// About 40 characters each side of the hit, within its paragraph (for the model, its best
+    /// sentence). Empty until rendered when the tagging was made without text (the indexer's,
+    /// see [`Tagging::render_evidence`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
+    /// The part of the document (0: the body, 1: the title) the evidence lies in.
+    #[serde(default)]
+    pub part: u32,
+    /// Byte range of the hit in its part, or of the sentence the model chose.
+    #[serde(default)]
+    pub start: usize,
+    /// End of the byte range.
+    #[serde(default)]
+    pub end: usize,
+    /// Whether the range is a whole sentence (the model's evidence) rather than a hit.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sentence: bool,
+}
+
+impl Evidence {
+    /// The evidence text, from the text of its part.
+    pub fn render(&self, part: &str) -> String {
+        let (start, end) = (self.start.min(part.len()), self.end.min(part.len()));
+        if !part.is_char_boundary(start) || !part.is_char_boundary(end) || start > end {
+            return String::new();
+        }
+        if !self.sentence {
+            return window(part, start, end, EVIDENCE_CONTEXT);
+        }
+        let best = part[start..end].trim();
+        match best.char_indices().nth(2 * EVIDENCE_CONTEXT) {
+            Some((i, _)) => format!("{}…", &best[..i]),
+            None => best.to_string(),
+        }
+    }
 }
 
 /// The themes of one document.
@@ -101,6 +134,18 @@ pub struct Tagging {
 }
 
 impl Tagging {
+    /// Fill in the text of every evidence that has none, from the document's parts (the
+    /// texts tagged, in order).
+    pub fn render_evidence(&mut self, parts: &[&str]) {
+        for e in self.themes.iter_mut().flat_map(|t| t.evidence.iter_mut()) {
+            if e.text.is_empty()
+                && let Some(part) = parts.get(e.part as usize)
+            {
+                e.text = e.render(part);
+            }
+        }
+    }
+
     /// Ids of the assigned themes.
     pub fn assigned(&self) -> Vec<&str> {
         self.themes
@@ -594,6 +639,15 @@ impl Tagger {
     /// Tag a document made of several analysed parts (body, title) as one text: hits add up,
     /// rates use the tokens of all parts.
     pub fn tag_parts(&self, parts: &[(&str, &[Token])]) -> Tagging {
+        let mut tagging = self.tag_parts_spans(parts);
+        let texts: Vec<&str> = parts.iter().map(|p| p.0).collect();
+        tagging.render_evidence(&texts);
+        tagging
+    }
+
+    /// [`Tagger::tag_parts`] with evidence as ranges only, its text left empty (the indexer
+    /// stores the ranges and renders them when a document is read back).
+    pub fn tag_parts_spans(&self, parts: &[(&str, &[Token])]) -> Tagging {
         let n = self.taxonomy.themes.len();
         let mut hits: Vec<Vec<(Hit, usize)>> = vec![Vec::new(); n];
         let mut tokens = 0;
@@ -784,13 +838,23 @@ impl Tagger {
                         weighted: 0.0,
                         per_1000: 0.0,
                         assigned: true,
-                        evidence: vec![Evidence {
-                            term: MODEL_TERM.into(),
-                            text: self.model.as_ref().map_or_else(String::new, |(m, _)| {
+                        evidence: self
+                            .model
+                            .iter()
+                            .map(|(m, _)| {
                                 let (text, toks) = parts[v.part];
-                                model_evidence(m, v.column, text, v.best_chunk.clone(), toks)
-                            }),
-                        }],
+                                let r =
+                                    best_sentence(m, v.column, text, v.best_chunk.clone(), toks);
+                                Evidence {
+                                    term: MODEL_TERM.into(),
+                                    text: String::new(),
+                                    part: v.part as u32,
+                                    start: r.start,
+                                    end: r.end,
+                                    sentence: true,
+                                }
+                            })
+                            .collect(),
                         model: Some(v.best),
                         all_hits: Vec::new(),
                     });
@@ -808,7 +872,11 @@ impl Tagger {
                 .take(MAX_EVIDENCE)
                 .map(|(h, part)| Evidence {
                     term: self.entries[h.entry as usize].clone(),
-                    text: window(parts[*part].0, h.start, h.end, EVIDENCE_CONTEXT),
+                    text: String::new(),
+                    part: *part as u32,
+                    start: h.start,
+                    end: h.end,
+                    sentence: false,
                 })
                 .collect();
             themes.push(ThemeResult {
@@ -876,15 +944,14 @@ struct Vote {
     column: usize,
 }
 
-/// The sentence of `text[chunk]` the model scores highest for column `c`, cut to about twice
-/// [`EVIDENCE_CONTEXT`] characters.
-fn model_evidence(
+/// The byte range of the sentence of `text[chunk]` the model scores highest for column `c`.
+fn best_sentence(
     model: &Model,
     c: usize,
     text: &str,
     chunk: Range<usize>,
     tokens: &[Token],
-) -> String {
+) -> Range<usize> {
     let mut best: Option<(Range<usize>, f32)> = None;
     let mut at = chunk.start;
     for s in text[chunk.clone()].split_inclusive(['。', '！', '？', '!', '?', '.', '\n', '；', ';'])
@@ -899,12 +966,7 @@ fn model_evidence(
             best = Some((r, p));
         }
     }
-    let best = text[best.map_or(chunk, |b| b.0)].trim();
-    let limit = 2 * EVIDENCE_CONTEXT;
-    match best.char_indices().nth(limit) {
-        Some((i, _)) => format!("{}…", &best[..i]),
-        None => best.to_string(),
-    }
+    best.map_or(chunk, |b| b.0)
 }
 
 /// About `context` characters each side of `[start, end)`, not crossing a blank line, with
