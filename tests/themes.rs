@@ -440,11 +440,13 @@ fn stored_evidence_reads_back_as_tagged() {
             let raw = stored
                 .get_first(shop.fields.tags)
                 .unwrap()
-                .as_str()
+                .as_bytes()
                 .unwrap();
             assert!(
-                !raw.contains("\"text\""),
-                "no evidence text is stored: {raw}"
+                raw.len() < 200,
+                "{}: {} bytes of stored tags, no evidence text",
+                doc.id,
+                raw.len()
             );
             let read = shop.stored_tagging(&stored, &doc).unwrap();
             let body = shop.analyzer.tokens(&doc.body);

@@ -8,7 +8,8 @@ use tantivy::{DateTime, TantivyDocument};
 
 use crate::analyze::{Analyzer, TOKENIZER_NAME};
 use crate::corpus::Document;
-use crate::themes::{Tagger, Tagging};
+use crate::error::{Error, Result};
+use crate::themes::{Evidence, Tagger, Tagging, ThemeResult};
 
 /// Field names, as used in queries (`site:example.com`, `title:物流`).
 pub mod names {
@@ -125,7 +126,7 @@ pub fn schema() -> Schema {
     b.add_u64_field(names::TOKENS, FAST);
     b.add_text_field(names::DOC, STORED);
     b.add_text_field(names::THEMES, STRING | FAST);
-    b.add_text_field(names::TAGS, STORED);
+    b.add_bytes_field(names::TAGS, STORED);
     b.add_u64_field(names::THEME_CODES, FAST);
     b.build()
 }
@@ -230,9 +231,98 @@ impl Fields {
                 t.add_text(self.themes, &r.id);
             }
         }
-        t.add_text(
-            self.tags,
-            serde_json::to_string(tagging).expect("a tagging serialises"),
-        );
+        t.add_bytes(self.tags, &encode_tagging(tagging, tagger));
     }
+}
+
+/// A tagging as the index stores it (postcard): themes by taxonomy position, evidence as byte
+/// ranges (rendered from the stored document when read), rates recomputed.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredTagging {
+    tokens: u32,
+    themes: Vec<StoredTheme>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredTheme {
+    position: u16,
+    hits: u32,
+    weighted: f32,
+    assigned: bool,
+    model: Option<f32>,
+    /// (term, part, start, end, whole sentence).
+    evidence: Vec<(String, u8, u32, u32, bool)>,
+}
+
+fn encode_tagging(tagging: &Tagging, tagger: Option<&Tagger>) -> Vec<u8> {
+    let stored = StoredTagging {
+        tokens: tagging.tokens,
+        themes: tagging
+            .themes
+            .iter()
+            .filter_map(|r| {
+                Some(StoredTheme {
+                    position: u16::try_from(tagger?.taxonomy().position(&r.id)?).ok()?,
+                    hits: r.hits,
+                    weighted: r.weighted,
+                    assigned: r.assigned,
+                    model: r.model,
+                    evidence: r
+                        .evidence
+                        .iter()
+                        .map(|e| {
+                            let part = u8::try_from(e.part).unwrap_or(u8::MAX);
+                            (
+                                e.term.clone(),
+                                part,
+                                e.start as u32,
+                                e.end as u32,
+                                e.sentence,
+                            )
+                        })
+                        .collect(),
+                })
+            })
+            .collect(),
+    };
+    postcard::to_allocvec(&stored).expect("a tagging serialises")
+}
+
+/// Read a tagging written by [`encode_tagging`] for an index tagged by `tagger` (evidence text
+/// left empty).
+pub(crate) fn decode_tagging(bytes: &[u8], tagger: &Tagger) -> Result<Tagging> {
+    let bad = |what: String| Error::Internal(format!("stored tags: {what}"));
+    let stored: StoredTagging = postcard::from_bytes(bytes).map_err(|e| bad(e.to_string()))?;
+    let themes = &tagger.taxonomy().themes;
+    let mut out = Tagging {
+        tokens: stored.tokens,
+        themes: Vec::with_capacity(stored.themes.len()),
+    };
+    for t in stored.themes {
+        let theme = themes
+            .get(t.position as usize)
+            .ok_or_else(|| bad(format!("theme position {} out of range", t.position)))?;
+        out.themes.push(ThemeResult {
+            id: theme.id.clone(),
+            hits: t.hits,
+            weighted: t.weighted,
+            per_1000: crate::themes::per_1000(t.weighted, stored.tokens),
+            assigned: t.assigned,
+            evidence: t
+                .evidence
+                .into_iter()
+                .map(|(term, part, start, end, sentence)| Evidence {
+                    term,
+                    text: String::new(),
+                    part: part.into(),
+                    start: start as usize,
+                    end: end as usize,
+                    sentence,
+                })
+                .collect(),
+            model: t.model,
+            all_hits: Vec::new(),
+        });
+    }
+    Ok(out)
 }

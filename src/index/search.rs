@@ -181,12 +181,11 @@ impl ShopIndex {
         stored: &TantivyDocument,
         doc: &Document,
     ) -> Result<crate::themes::Tagging> {
-        let json = stored
+        let bytes = stored
             .get_first(self.fields.tags)
-            .and_then(|v| v.as_str())
+            .and_then(|v| v.as_bytes())
             .ok_or_else(|| Error::Internal("stored tags missing".into()))?;
-        let mut tagging: crate::themes::Tagging =
-            serde_json::from_str(json).map_err(|e| Error::Internal(format!("stored tags: {e}")))?;
+        let mut tagging = super::schema::decode_tagging(bytes, &self.tagger)?;
         tagging.render_evidence(&[&doc.body, doc.title.as_deref().unwrap_or("")]);
         Ok(tagging)
     }

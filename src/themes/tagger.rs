@@ -225,32 +225,49 @@ impl Vocab {
 
 /// Wildcard prefixes as a byte trie: a word's surface walks it once, collecting the patterns
 /// of every prefix on the way.
-#[derive(Default)]
 struct PrefixTrie {
-    /// (node, byte) -> child node; the root is node 0.
+    /// The root's (node 0's) child per byte, 0 for none: most words stop here.
+    root: Box<[u32; 256]>,
+    /// (node, byte) -> child node below the root.
     edges: FxHashMap<(u32, u8), u32>,
     /// The patterns whose prefix ends at each node.
     ends: Vec<Vec<Pattern>>,
 }
 
+impl Default for PrefixTrie {
+    fn default() -> Self {
+        PrefixTrie {
+            root: Box::new([0; 256]),
+            edges: FxHashMap::default(),
+            ends: vec![Vec::new()],
+        }
+    }
+}
+
 impl PrefixTrie {
     fn insert(&mut self, prefix: &str, p: Pattern) {
-        if self.ends.is_empty() {
-            self.ends.push(Vec::new());
-        }
         let mut node = 0u32;
         for &b in prefix.as_bytes() {
             let next = self.ends.len() as u32;
-            node = *self.edges.entry((node, b)).or_insert(next);
-            if node == next {
+            let child = if node == 0 {
+                let c = &mut self.root[b as usize];
+                if *c == 0 {
+                    *c = next;
+                }
+                *c
+            } else {
+                *self.edges.entry((node, b)).or_insert(next)
+            };
+            if child == next {
                 self.ends.push(Vec::new());
             }
+            node = child;
         }
         self.ends[node as usize].push(p);
     }
 
     fn is_empty(&self) -> bool {
-        self.edges.is_empty()
+        self.ends.len() == 1
     }
 
     /// Call `f` with the patterns of every prefix of `surface` (lower-case bytes), shortest
@@ -258,9 +275,13 @@ impl PrefixTrie {
     fn walk(&self, surface: impl Iterator<Item = u8>, mut f: impl FnMut(&Pattern)) {
         let mut node = 0u32;
         for b in surface {
-            match self.edges.get(&(node, b)) {
-                Some(&n) => node = n,
-                None => return,
+            node = if node == 0 {
+                self.root[b as usize]
+            } else {
+                self.edges.get(&(node, b)).copied().unwrap_or(0)
+            };
+            if node == 0 {
+                return;
             }
             self.ends[node as usize].iter().for_each(&mut f);
         }
@@ -862,7 +883,7 @@ impl Tagger {
                 continue;
             }
             let weighted: f32 = hs.iter().map(|h| h.0.weight).sum();
-            let per_1000 = weighted * 1000.0 / tokens.max(1) as f32;
+            let per_1000 = per_1000(weighted, tokens);
             let min_hits = theme.min_hits.unwrap_or(s.min_hits);
             let assigned = weighted + 1e-4 >= min_hits
                 && (tokens <= s.long_doc_tokens || per_1000 + 1e-4 >= s.min_per_1000)
@@ -967,6 +988,11 @@ fn best_sentence(
         }
     }
     best.map_or(chunk, |b| b.0)
+}
+
+/// Weighted hits per 1,000 tokens.
+pub fn per_1000(weighted: f32, tokens: u32) -> f32 {
+    weighted * 1000.0 / tokens.max(1) as f32
 }
 
 /// About `context` characters each side of `[start, end)`, not crossing a blank line, with
