@@ -75,8 +75,11 @@ pub struct Model {
     /// Bucket of each row (for saving).
     buckets: Vec<u32>,
     idf: Vec<f32>,
-    /// Row-major: `weights[row * themes + t]`.
-    weights: Vec<f32>,
+    /// Row-major, quantised to 16 bits: `weights[row * themes + t] * scales[t]` (as in the
+    /// file; small enough to stay in a core's cache).
+    weights: Vec<i16>,
+    /// Per theme column.
+    scales: Vec<f32>,
     bias: Vec<f32>,
 }
 
@@ -227,14 +230,14 @@ impl Model {
             let row = row as usize;
             let v = sublinear(std::mem::take(&mut tf[row]) as u32) * self.idf[row];
             norm += v * v;
-            for (zt, wt) in z.iter_mut().zip(&self.weights[row * k..(row + 1) * k]) {
-                *zt += v * wt;
+            for (zt, &wt) in z.iter_mut().zip(&self.weights[row * k..(row + 1) * k]) {
+                *zt += v * f32::from(wt);
             }
         }
         // The features are L2-normalised: scale the dot products instead.
         let scale = if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 };
-        for (zt, b) in z.iter_mut().zip(&self.bias) {
-            *zt = *zt * scale + b;
+        for ((zt, b), q) in z.iter_mut().zip(&self.bias).zip(&self.scales) {
+            *zt = *zt * q * scale + b;
         }
     }
 
@@ -326,7 +329,8 @@ impl Model {
             slot,
             buckets: buckets_of,
             idf,
-            weights: vec![0.0; rows * k],
+            weights: vec![0; rows * k],
+            scales: vec![1.0; k],
             bias: vec![0.0; k],
         };
         // The design matrix, rows L2-normalised.
@@ -355,10 +359,15 @@ impl Model {
                 fit_one(&x, &y, rows, opts)
             })
             .collect();
+        // Quantise each column to 16 bits, as it is saved: a trained model scores exactly like
+        // the same model read back.
         for (t, (w, b)) in columns.into_iter().enumerate() {
+            let max = w.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
             for (r, v) in w.into_iter().enumerate() {
-                model.weights[r * k + t] = v;
+                model.weights[r * k + t] = (v / scale).round() as i16;
             }
+            model.scales[t] = scale;
             model.bias[t] = b;
         }
         Ok(model)
@@ -375,15 +384,7 @@ impl Model {
             out.extend_from_slice(&(t.len() as u32).to_le_bytes());
             out.extend_from_slice(t.as_bytes());
         }
-        let scales: Vec<f32> = (0..k)
-            .map(|t| {
-                let max = (0..self.buckets.len())
-                    .map(|r| self.weights[r * k + t].abs())
-                    .fold(0.0f32, f32::max);
-                if max > 0.0 { max / 32767.0 } else { 1.0 }
-            })
-            .collect();
-        for (b, scale) in self.bias.iter().zip(&scales) {
+        for (b, scale) in self.bias.iter().zip(&self.scales) {
             out.extend_from_slice(&b.to_le_bytes());
             out.extend_from_slice(&scale.to_le_bytes());
         }
@@ -391,8 +392,7 @@ impl Model {
         for (r, &b) in self.buckets.iter().enumerate() {
             out.extend_from_slice(&b.to_le_bytes());
             out.extend_from_slice(&self.idf[r].to_le_bytes());
-            for (w, scale) in self.weights[r * k..(r + 1) * k].iter().zip(&scales) {
-                let q = (w / scale).round() as i16;
+            for q in &self.weights[r * k..(r + 1) * k] {
                 out.extend_from_slice(&q.to_le_bytes());
             }
         }
@@ -455,8 +455,8 @@ impl Model {
             buckets.push(b);
             idf.push(f32_of(take(4)?));
             let ws = take(2 * k)?;
-            for (t, q) in ws.chunks_exact(2).enumerate() {
-                weights.push(i16::from_le_bytes([q[0], q[1]]) as f32 * scales[t]);
+            for q in ws.chunks_exact(2) {
+                weights.push(i16::from_le_bytes([q[0], q[1]]));
             }
         }
         if at != bytes.len() {
@@ -468,6 +468,7 @@ impl Model {
             buckets,
             idf,
             weights,
+            scales,
             bias,
         })
     }
