@@ -82,41 +82,55 @@ fn main() {
         shoptalk::themes::DEFAULT_TOML.replace("model = \"builtin\"", "model = \"none\""),
     )
     .unwrap();
-    let build = |tag: bool, model: bool| {
-        let mut secs = vec![];
-        for _ in 0..runs {
-            let idx = work.join(match (tag, model) {
-                (false, _) => "index-notag",
-                (true, false) => "index-dict",
-                (true, true) => "index-tag",
-            });
-            let _ = std::fs::remove_dir_all(&idx);
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_shoptalk"));
-            cmd.args(["index", "--corpus"])
-                .arg(&corpus)
-                .arg("--index")
-                .arg(&idx);
-            cmd.args(["--json", "-q", "--threads", "1"]);
-            if !tag {
-                cmd.arg("--no-tag");
-            } else if !model {
-                cmd.arg("--themes").arg(&no_model);
-            }
-            let out = cmd.output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_eq!(v["total"].as_u64().unwrap() as usize, texts.len());
-            secs.push(v["seconds"].as_f64().unwrap());
+    // One build; the three kinds take turns run by run, so drift on a shared machine hits
+    // them alike.
+    let build = |tag: bool, model: bool| -> f64 {
+        let idx = work.join(match (tag, model) {
+            (false, _) => "index-notag",
+            (true, false) => "index-dict",
+            (true, true) => "index-tag",
+        });
+        let _ = std::fs::remove_dir_all(&idx);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_shoptalk"));
+        cmd.args(["index", "--corpus"])
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&idx);
+        cmd.args(["--json", "-q", "--threads", "1"]);
+        if !tag {
+            cmd.arg("--no-tag");
+        } else if !model {
+            cmd.arg("--themes").arg(&no_model);
         }
-        median(secs)
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["total"].as_u64().unwrap() as usize, texts.len());
+        v["seconds"].as_f64().unwrap()
     };
-    let with_tag = build(true, true);
-    let with_dict = build(true, false);
-    let without = build(false, false);
+    let (mut tag_s, mut dict_build_s, mut notag_s) = (vec![], vec![], vec![]);
+    for _ in 0..runs {
+        tag_s.push(build(true, true));
+        dict_build_s.push(build(true, false));
+        notag_s.push(build(false, false));
+    }
+    let slowdowns = |with: &[f64]| {
+        let mut r: Vec<f64> = with
+            .iter()
+            .zip(&notag_s)
+            .map(|(w, n)| w / n - 1.0)
+            .collect();
+        r.sort_by(f64::total_cmp);
+        format!("{:.0}-{:.0}%", r[0] * 100.0, r[r.len() - 1] * 100.0)
+    };
+    let (tag_range, dict_range) = (slowdowns(&tag_s), slowdowns(&dict_build_s));
+    let with_tag = median(tag_s);
+    let with_dict = median(dict_build_s);
+    let without = median(notag_s);
 
     let md = format!(
         "Corpus: {} documents, {text_mb:.1} MB of title+body text; 1 thread; median of {runs} runs.\n\n\
@@ -131,7 +145,7 @@ fn main() {
 | index build without tagging | {:.1} | {without:.2} |\n\
 | index build with tagging, dictionary only (model off) | {:.1} | {with_dict:.2} |\n\
 | index build with tagging (dictionary and learned model, the default) | {:.1} | {with_tag:.2} |\n\n\
-Tagging slows the index build by {:.1}% (dictionary only: {:.1}%).\n",
+Tagging slows the index build by {:.1}% (dictionary only: {:.1}%); run by run {tag_range} ({dict_range}).\n",
         texts.len(),
         stream_bytes as f64 / 1e6,
         text_mb / scan_s,

@@ -10,6 +10,10 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{ShopIndex, lock_error};
+
+/// Documents a worker analyses, then tags, then builds in one go (see
+/// [`super::Fields::to_tantivy_batch`]).
+const PREPARE_CHUNK: usize = 32;
 use crate::corpus::{Corpus, Document, ReadStats, parse_batch};
 use crate::error::{Error, Result};
 use crate::reporter::Reporter;
@@ -108,22 +112,27 @@ pub fn build(
             .map(|(_, l)| l.as_ref().map_or(0, |s| s.len() as u64 + 1))
             .sum();
         let docs = parse_batch(corpus.path(), lines, opts.skip_invalid, &mut stats.read)?;
+        let tagger = opts.tag.then_some(&*shop.tagger);
         let prepared: Vec<(bool, TantivyDocument, String)> = docs
-            .par_iter()
-            .map(|d: &Document| {
-                let existed = before.as_ref().is_some_and(|s| {
-                    let q = TermQuery::new(
-                        Term::from_field_text(fields.id, &d.id),
-                        IndexRecordOption::Basic,
-                    );
-                    q.count(s).unwrap_or(0) > 0
-                });
-                (
-                    existed,
-                    fields.to_tantivy(d, &shop.analyzer, opts.tag.then_some(&*shop.tagger)),
-                    d.id.clone(),
-                )
+            .par_chunks(PREPARE_CHUNK)
+            .map(|chunk| {
+                let tdocs = fields.to_tantivy_batch(chunk, &shop.analyzer, tagger);
+                chunk
+                    .iter()
+                    .zip(tdocs)
+                    .map(|(d, t)| {
+                        let existed = before.as_ref().is_some_and(|s| {
+                            let q = TermQuery::new(
+                                Term::from_field_text(fields.id, &d.id),
+                                IndexRecordOption::Basic,
+                            );
+                            q.count(s).unwrap_or(0) > 0
+                        });
+                        (existed, t, d.id.clone())
+                    })
+                    .collect::<Vec<_>>()
             })
+            .flatten()
             .collect();
         for (existed, tdoc, id) in prepared {
             writer.delete_term(Term::from_field_text(fields.id, &id));
@@ -171,11 +180,12 @@ pub fn retag(shop: &ShopIndex, opts: &BuildOptions, reporter: &dyn Reporter) -> 
                 })
                 .collect::<Result<_>>()?;
             let prepared: Vec<TantivyDocument> = docs
-                .par_iter()
-                .map(|d| {
+                .par_chunks(PREPARE_CHUNK)
+                .map(|chunk| {
                     shop.fields
-                        .to_tantivy(d, &shop.analyzer, Some(&*shop.tagger))
+                        .to_tantivy_batch(chunk, &shop.analyzer, Some(&*shop.tagger))
                 })
+                .flatten()
                 .collect();
             for t in prepared {
                 writer.add_document(t)?;

@@ -6,7 +6,7 @@ use tantivy::schema::{
 };
 use tantivy::{DateTime, TantivyDocument};
 
-use crate::analyze::{Analyzer, TOKENIZER_NAME};
+use crate::analyze::{Analyzer, TOKENIZER_NAME, Token};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::themes::{Evidence, Tagger, Tagging, ThemeResult};
@@ -163,6 +163,67 @@ impl Fields {
         analyzer: &Analyzer,
         tagger: Option<&Tagger>,
     ) -> TantivyDocument {
+        let mut out = self.to_tantivy_batch(std::slice::from_ref(doc), analyzer, tagger);
+        out.pop().expect("one document in, one out")
+    }
+
+    /// [`Fields::to_tantivy`] for several documents: all are analysed, then all tagged, then
+    /// built, so the segmenter's and the tagger's tables each stay in the core's cache for a
+    /// whole batch instead of evicting each other document by document.
+    pub fn to_tantivy_batch(
+        &self,
+        docs: &[Document],
+        analyzer: &Analyzer,
+        tagger: Option<&Tagger>,
+    ) -> Vec<TantivyDocument> {
+        // Analyse once here for tagging, then hand the tokens over to the registered tokenizer
+        // that tantivy calls on the same text in its own thread (see `Analyzer::hand_over`):
+        // measured cheaper than pre-tokenized strings, which tantivy round-trips through JSON.
+        let tokens: Vec<(Vec<Token>, Option<Vec<Token>>)> = docs
+            .iter()
+            .map(|d| {
+                let title = d.title.as_deref().map(|t| analyzer.tokens(t));
+                (analyzer.tokens(&d.body), title)
+            })
+            .collect();
+        let taggings: Vec<Tagging> = docs
+            .iter()
+            .zip(&tokens)
+            .map(|(d, (body, title))| {
+                let mut parts: Vec<(&str, &[Token])> = vec![(&d.body, body)];
+                if let (Some(text), Some(toks)) = (&d.title, title) {
+                    parts.push((text, toks));
+                }
+                match tagger {
+                    Some(tagger) => tagger.tag_parts_spans(&parts),
+                    None => Tagging {
+                        tokens: parts
+                            .iter()
+                            .map(|(_, t)| t.last().map_or(0, |t| t.position as u32 + 1))
+                            .sum(),
+                        themes: vec![],
+                    },
+                }
+            })
+            .collect();
+        docs.iter()
+            .zip(tokens)
+            .zip(taggings)
+            .map(|((doc, (body, title)), tagging)| {
+                self.build(doc, body, title, &tagging, analyzer, tagger)
+            })
+            .collect()
+    }
+
+    fn build(
+        &self,
+        doc: &Document,
+        body_tokens: Vec<Token>,
+        title_tokens: Option<Vec<Token>>,
+        tagging: &Tagging,
+        analyzer: &Analyzer,
+        tagger: Option<&Tagger>,
+    ) -> TantivyDocument {
         let mut t = TantivyDocument::new();
         t.add_text(self.id, &doc.id);
         if let Some(u) = &doc.url {
@@ -176,25 +237,6 @@ impl Fields {
         }
         t.add_text(self.kind, doc.kind.as_str());
         t.add_text(self.lang, &doc.lang);
-        // Analyse once here for tagging, then hand the tokens over to the registered tokenizer
-        // that tantivy calls on the same text in its own thread (see `Analyzer::hand_over`):
-        // measured cheaper than pre-tokenized strings, which tantivy round-trips through JSON.
-        let body_tokens = analyzer.tokens(&doc.body);
-        let title_tokens = doc.title.as_deref().map(|t| analyzer.tokens(t));
-        let mut parts: Vec<(&str, &[tantivy::tokenizer::Token])> = vec![(&doc.body, &body_tokens)];
-        if let (Some(title), Some(toks)) = (&doc.title, &title_tokens) {
-            parts.push((title, toks));
-        }
-        let tagging = match tagger {
-            Some(tagger) => tagger.tag_parts_spans(&parts),
-            None => Tagging {
-                tokens: parts
-                    .iter()
-                    .map(|(_, t)| t.last().map_or(0, |t| t.position as u32 + 1))
-                    .sum(),
-                themes: vec![],
-            },
-        };
         analyzer.hand_over(&doc.body, body_tokens);
         t.add_text(self.body, &doc.body);
         if let (Some(title), Some(toks)) = (&doc.title, title_tokens) {
@@ -214,7 +256,7 @@ impl Fields {
             t.add_f64(self.rating, r);
         }
         t.add_u64(self.tokens, tagging.tokens as u64);
-        self.add_tags(&mut t, &tagging, tagger);
+        self.add_tags(&mut t, tagging, tagger);
         t.add_text(
             self.doc,
             serde_json::to_string(doc).expect("a document serialises"),
