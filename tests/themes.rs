@@ -158,6 +158,21 @@ fn search_filters_by_theme_and_shows_themes() {
     let hit: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert_eq!(hit["themes"], json!(["after_sales"]));
     assert!(hit["theme_hits"]["after_sales"].as_u64().unwrap() >= 2);
+    // The evidence of each assigned theme, rendered from the stored document.
+    let evidence = hit["evidence"]["after_sales"].as_array().unwrap();
+    assert!(!evidence.is_empty(), "{hit}");
+    let body = hit["doc"]["body"].as_str().unwrap();
+    for e in evidence {
+        let (start, end) = (e["start"].as_u64().unwrap(), e["end"].as_u64().unwrap());
+        let matched = &body[start as usize..end as usize];
+        assert!(e["text"].as_str().unwrap().contains(matched), "{e}");
+        assert_eq!(e["part"], 0);
+    }
+    assert_eq!(
+        hit["evidence"].as_object().unwrap().len(),
+        1,
+        "assigned themes only"
+    );
     shoptalk(
         dir.tmp.path(),
         &["search", "*", "--index", "indexes/t", "--theme", "weather"],

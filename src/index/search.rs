@@ -82,6 +82,9 @@ pub struct Hit {
     pub themes: Vec<String>,
     /// Hits per theme with at least one hit (assigned or not).
     pub theme_hits: std::collections::BTreeMap<String, u32>,
+    /// Why each assigned theme was assigned: up to three hits with their context (or the
+    /// learned model's best sentence), with byte ranges into the body (part 0) or title (1).
+    pub evidence: std::collections::BTreeMap<String, Vec<crate::themes::Evidence>>,
 }
 
 /// The results of a search.
@@ -245,6 +248,12 @@ pub fn search(shop: &ShopIndex, req: &SearchRequest) -> Result<SearchResults> {
                 .themes
                 .iter()
                 .map(|t| (t.id.clone(), t.hits))
+                .collect(),
+            evidence: tagging
+                .themes
+                .into_iter()
+                .filter(|t| t.assigned)
+                .map(|t| (t.id, t.evidence))
                 .collect(),
         });
     }
