@@ -165,14 +165,15 @@ fn chunks(text: &str) -> Vec<&str> {
 
 /// The byte ranges of pieces of about `CHUNK_CHARS` characters, cut at sentence or line ends.
 pub fn chunk_ranges(text: &str) -> Vec<Range<usize>> {
+    // Bytes, not chars: a character starts at every byte that is not a continuation byte.
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = 0;
-    let mut last_end = None;
-    for (i, c) in text.char_indices() {
+    let (mut start, mut chars, mut last_end) = (0usize, 0usize, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = (i + utf8_len(bytes[i])).min(bytes.len());
         chars += 1;
-        let end = i + c.len_utf8();
-        if matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '\n' | '；' | ';') {
+        if ends_sentence(&bytes[i..end]) {
             last_end = Some(end);
         }
         if chars >= CHUNK_CHARS {
@@ -180,15 +181,40 @@ pub fn chunk_ranges(text: &str) -> Vec<Range<usize>> {
             if !text[start..cut].trim().is_empty() {
                 out.push(start..cut);
             }
-            chars = text[cut..end].chars().count();
+            chars = char_count(&bytes[cut..end]);
             start = cut;
             last_end = None;
         }
+        i = end;
     }
     if !text[start..].trim().is_empty() {
         out.push(start..text.len());
     }
     out
+}
+
+/// The length of the UTF-8 sequence a lead byte starts.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..0xc0 => 1,
+        0xc0..0xe0 => 2,
+        0xe0..0xf0 => 3,
+        _ => 4,
+    }
+}
+
+/// Characters in UTF-8 bytes.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xc0 != 0x80).count()
+}
+
+/// Whether one character's bytes end a sentence: 。！？；!?.;\n
+fn ends_sentence(c: &[u8]) -> bool {
+    match c {
+        [b] => matches!(b, b'!' | b'?' | b'.' | b'\n' | b';'),
+        [0xe3, 0x80, 0x82] | [0xef, 0xbc, 0x81 | 0x9f | 0x9b] => true,
+        _ => false,
+    }
 }
 
 /// The tokens of `tokens` (sorted by start) that start inside `range`.
@@ -261,7 +287,7 @@ impl Model {
     /// its byte range.
     pub fn predict_chunks(&self, text: &str, tokens: &[Token]) -> Vec<(Range<usize>, Vec<f32>)> {
         SCRATCH.with_borrow_mut(|scratch| {
-            if text.chars().nth(CHUNK_CHARS).is_none() {
+            if text.len() <= CHUNK_CHARS || char_count(text.as_bytes()) <= CHUNK_CHARS {
                 if text.trim().is_empty() {
                     return Vec::new();
                 }
@@ -605,6 +631,69 @@ mod tests {
         let rows = m.predict_chunks(&long, &an.tokens(&long));
         assert!(rows.len() > 1);
         assert!(rows.iter().all(|(_, p)| p[0] > 0.5), "{rows:?}");
+    }
+
+    /// The character-by-character definition [`chunk_ranges`] implements on bytes.
+    fn chunk_ranges_by_chars(text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let (mut start, mut chars, mut last_end) = (0, 0, None);
+        for (i, c) in text.char_indices() {
+            chars += 1;
+            let end = i + c.len_utf8();
+            if matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '\n' | '；' | ';') {
+                last_end = Some(end);
+            }
+            if chars >= CHUNK_CHARS {
+                let cut = last_end.filter(|&e| e > start).unwrap_or(end);
+                if !text[start..cut].trim().is_empty() {
+                    out.push(start..cut);
+                }
+                chars = text[cut..end].chars().count();
+                start = cut;
+                last_end = None;
+            }
+        }
+        if !text[start..].trim().is_empty() {
+            out.push(start..text.len());
+        }
+        out
+    }
+
+    #[test]
+    fn byte_chunking_matches_the_character_definition() {
+        let pieces = [
+            "物流很慢。",
+            "质量不错！",
+            "真的吗？",
+            "好；",
+            "ok. ",
+            "Fast!",
+            "why?",
+            "a;b",
+            "\n",
+            "普通的文字没有标点",
+            "plain words without an end ",
+            "é",
+            "👍",
+            "。。",
+            " ",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..300 {
+            let mut text = String::new();
+            let n = (seed % 400) as usize;
+            for _ in 0..n {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            assert_eq!(
+                chunk_ranges(&text),
+                chunk_ranges_by_chars(&text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
