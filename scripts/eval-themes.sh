@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Theme tagging quality: per-theme precision, recall and F1 of the default taxonomy.
 #   dev..dev4: labelled development sets the dictionary was tuned on or whose errors were read
-#     (dev3 and dev4 were held-out sets first); dev5, dev6: training data for the built-in
-#     model (first a validation set). The model is trained on all of them, so these scores are
-#     fits, not estimates.
+#     (dev3 and dev4 were held-out sets first); dev5, dev6, dev7: training data for the
+#     built-in model (first validation sets). The model is trained on all of them, so these
+#     scores are fits, not estimates.
 #   heldout: written separately by someone who never saw the dictionary or the other sets.
 # Usage: scripts/eval-themes.sh [--themes FILE] [--mistakes]
 set -euo pipefail

@@ -885,8 +885,11 @@ impl Tagger {
             let weighted: f32 = hs.iter().map(|h| h.0.weight).sum();
             let per_1000 = per_1000(weighted, tokens);
             let min_hits = theme.min_hits.unwrap_or(s.min_hits);
+            // The dictionary's verdict stands unless the model is all but sure the text is not
+            // about the theme anywhere (a passing mention); the model alone may also assign.
             let assigned = weighted + 1e-4 >= min_hits
                 && (tokens <= s.long_doc_tokens || per_1000 + 1e-4 >= s.min_per_1000)
+                && !vote.is_some_and(|v| v.best < s.model_veto)
                 || vote.is_some_and(|v| v.assigned);
             let evidence = hs
                 .iter()
@@ -1165,6 +1168,55 @@ weights = { "服务" = 0.5 }
             w.starts_with('…') && w.ends_with('…') && w.contains("shipping"),
             "{w}"
         );
+    }
+
+    #[test]
+    fn the_model_vetoes_passing_mentions() {
+        use super::super::model::{Model, TrainOptions};
+        let analyzer = Analyzer::shared_default();
+        // A toy model: parcels and couriers are logistics, copies and knock-offs counterfeit.
+        let texts = [
+            "the parcel took two weeks to arrive",
+            "courier lost my parcel",
+            "shipping was slow and the box was crushed",
+            "delivery came late again",
+            "the logo is a copy, a knock-off bag",
+            "counterfeit perfume, smells wrong",
+            "not genuine, fake stitching on the logo",
+            "knock-off sneakers, the sole is glued",
+        ];
+        let labels: Vec<Vec<usize>> = (0..texts.len())
+            .map(|i| if i < 4 { vec![0] } else { vec![1] })
+            .collect();
+        let opts = TrainOptions {
+            min_df: 1,
+            ..TrainOptions::default()
+        };
+        let model = Arc::new(
+            Model::train(
+                vec!["logistics".into(), "counterfeit".into()],
+                &analyzer,
+                &texts,
+                &labels,
+                &opts,
+            )
+            .unwrap(),
+        );
+        let with_veto = |veto: f32| {
+            let mut tax = Taxonomy::from_toml(T, Path::new("t.toml")).unwrap();
+            tax.settings.model_veto = veto;
+            tax.settings.model_threshold = 0.99;
+            let mut t = Tagger::new(tax, analyzer.clone()).unwrap();
+            t.set_model(model.clone());
+            t
+        };
+        let text = "The courier was late and the parcel took ages to arrive, fake tracking updates";
+        let p = model.predict(&analyzer, text);
+        assert!(p[1] < 0.3, "{p:?}");
+        assert_eq!(ids(&with_veto(0.0), text), vec!["logistics", "counterfeit"]);
+        assert_eq!(ids(&with_veto(0.3), text), vec!["logistics"]);
+        // The veto never touches a theme the model does not know.
+        assert_eq!(ids(&with_veto(0.3), "退款很慢"), vec!["after_sales"]);
     }
 
     #[test]

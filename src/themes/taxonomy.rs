@@ -34,6 +34,10 @@ pub struct Settings {
     /// Probability at which the model assigns a theme the dictionary did not.
     #[serde(default = "default_model_threshold")]
     pub model_threshold: f32,
+    /// Probability below which (in every chunk) the model overrules the dictionary: the
+    /// theme's entries only passed through the text. 0 turns the veto off.
+    #[serde(default = "default_model_veto")]
+    pub model_veto: f32,
 }
 
 fn default_model() -> String {
@@ -41,6 +45,9 @@ fn default_model() -> String {
 }
 fn default_model_threshold() -> f32 {
     0.5
+}
+fn default_model_veto() -> f32 {
+    0.15
 }
 
 fn default_min_hits() -> f32 {
@@ -65,6 +72,7 @@ impl Default for Settings {
             gap_tokens: default_gap_tokens(),
             model: default_model(),
             model_threshold: default_model_threshold(),
+            model_veto: default_model_veto(),
         }
     }
 }
@@ -258,6 +266,12 @@ impl Taxonomy {
             err(format!(
                 "settings.model_threshold must be between 0 and 1, got {}",
                 s.model_threshold
+            ));
+        }
+        if !(s.model_veto >= 0.0 && s.model_veto < s.model_threshold) {
+            err(format!(
+                "settings.model_veto must be at least 0 and below model_threshold ({}), got {}",
+                s.model_threshold, s.model_veto
             ));
         }
         if !(s.min_hits > 0.0 && s.min_hits.is_finite()) {
@@ -459,6 +473,9 @@ mod tests {
     fn finds_errors_and_warnings() {
         let d = check(
             r#"
+[settings]
+model_threshold = 0.4
+model_veto = 0.5
 [[themes]]
 id = "Bad-Id"
 label = { zh = "a", en = "b" }
@@ -480,6 +497,10 @@ en = ["parcels", " ... x"]
             .collect();
         let has = |s: &str| msgs.iter().any(|m| m.contains(s));
         assert!(has("Error: theme 1: id \"Bad-Id\""), "{msgs:#?}");
+        assert!(
+            has("settings.model_veto must be at least 0 and below model_threshold (0.4), got 0.5"),
+            "{msgs:#?}"
+        );
         assert!(has("Error: theme \"Bad-Id\" has no entries"), "{msgs:#?}");
         assert!(has("Error: theme \"a\": weight for \"nope\""), "{msgs:#?}");
         assert!(has("`*` may only end a single word"), "{msgs:#?}");
