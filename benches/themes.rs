@@ -3,7 +3,8 @@
 //! without tagging, side by side in one run, single-threaded.
 //!
 //! Run: `cargo bench --bench themes` (or `scripts/bench-themes.sh`); `BENCH_MB` sets the corpus
-//! size (default 20), `BENCH_RUNS` the repetitions (median reported).
+//! size (default 20), `BENCH_RUNS` the repetitions (median reported), `BENCH_THREADS` the
+//! index builds' `--threads` (default 1; the tagging rows are always single-threaded).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -18,6 +19,7 @@ use common::{env_or, generate, median, time};
 fn main() {
     let mb = env_or("BENCH_MB", 20);
     let runs = env_or("BENCH_RUNS", 3);
+    let threads = env_or("BENCH_THREADS", 1).to_string();
     let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-themes");
     let (corpus, texts) = generate(&work.join("corpus"), mb);
     let text_mb = texts.iter().map(|t| t.len()).sum::<usize>() as f64 / 1e6;
@@ -96,7 +98,7 @@ fn main() {
             .arg(&corpus)
             .arg("--index")
             .arg(&idx);
-        cmd.args(["--json", "-q", "--threads", "1"]);
+        cmd.args(["--json", "-q", "--threads", &threads]);
         if !tag {
             cmd.arg("--no-tag");
         } else if !model {
@@ -133,7 +135,7 @@ fn main() {
     let without = median(notag_s);
 
     let md = format!(
-        "Corpus: {} documents, {text_mb:.1} MB of title+body text; 1 thread; median of {runs} runs.\n\n\
+        "Corpus: {} documents, {text_mb:.1} MB of title+body text; 1 thread (index builds: --threads {threads}); median of {runs} runs.\n\n\
 | step | MB/s | seconds |\n|---|---:|---:|\n\
 | matching step: the automaton over the token streams ({raw} raw matches in {:.1} MB of stream) | {:.1} | {scan_s:.3} |\n\
 | building the token streams from the tokens | {:.1} | {stream_s:.3} |\n\
