@@ -307,28 +307,8 @@ where
             series,
         } => {
             let (plot, legend) = root.split_horizontally(root.dim_in_pixel().0 - 260);
-            let ymax = nice_max(series.iter().flat_map(|s| s.1.iter().copied()));
+            let mut c = xy_chart(&plot, title, x, y_desc, series, false)?;
             let n = x.len().max(1);
-            let mut c = ChartBuilder::on(&plot)
-                .caption(title, (FAMILY, 24))
-                .margin(16)
-                .x_label_area_size(50)
-                .y_label_area_size(70)
-                .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)?;
-            // Horizontal labels, as many as fit (about 12).
-            let step = n.div_ceil(12).max(1);
-            let labels = x.clone();
-            c.configure_mesh()
-                .x_labels(n.min(60))
-                .x_label_formatter(&move |v| tick_label(&labels, *v, step))
-                .x_label_style((FAMILY, 14))
-                .y_label_style((FAMILY, 14))
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .max_light_lines(1)
-                .y_desc(y_desc.as_str())
-                .axis_desc_style((FAMILY, 15))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()?;
             for (i, (_, values)) in series.iter().enumerate() {
                 let col = colour(i);
                 let pts: Vec<(f64, f64)> = values
@@ -350,27 +330,7 @@ where
             series,
         } => {
             let (plot, legend) = root.split_horizontally(root.dim_in_pixel().0 - 260);
-            let ymax = nice_max(series.iter().flat_map(|s| s.1.iter().copied()));
-            let n = groups.len().max(1);
-            let mut c = ChartBuilder::on(&plot)
-                .caption(title, (FAMILY, 24))
-                .margin(16)
-                .x_label_area_size(50)
-                .y_label_area_size(70)
-                .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)?;
-            let labels = groups.clone();
-            c.configure_mesh()
-                .disable_x_mesh()
-                .x_labels(n.min(60))
-                .x_label_formatter(&move |v| tick_label(&labels, *v, 1))
-                .x_label_style((FAMILY, 15))
-                .y_label_style((FAMILY, 14))
-                .y_label_formatter(&|v| format!("{v:.0}"))
-                .max_light_lines(1)
-                .y_desc(y_desc.as_str())
-                .axis_desc_style((FAMILY, 15))
-                .light_line_style(RGBColor(235, 235, 235))
-                .draw()?;
+            let mut c = xy_chart(&plot, title, groups, y_desc, series, true)?;
             let k = series.len().max(1) as f64;
             let width = 0.8 / k;
             for (i, (_, values)) in series.iter().enumerate() {
@@ -435,6 +395,54 @@ where
 }
 
 /// The label of the category at integer tick `v`, every `step`-th one.
+type XyChart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The axes and mesh of a line chart (`bars` false: every point a tick, labels thinned to
+/// about 12) or a grouped bar chart (`bars` true: a label per group, no vertical lines), with
+/// one slot per label on x and 0 up to a round maximum of `series` on y.
+fn xy_chart<'a, DB: DrawingBackend>(
+    plot: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    labels: &[String],
+    y_desc: &str,
+    series: &[(String, Vec<f64>)],
+    bars: bool,
+) -> std::result::Result<XyChart<'a, DB>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let ymax = nice_max(series.iter().flat_map(|s| s.1.iter().copied()));
+    let n = labels.len().max(1);
+    let mut c = ChartBuilder::on(plot)
+        .caption(title, (FAMILY, 24))
+        .margin(16)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)?;
+    // Horizontal labels, as many as fit (about 12) on a line chart.
+    let step = if bars { 1 } else { n.div_ceil(12).max(1) };
+    let format_x = move |v: &f64| tick_label(labels, *v, step);
+    let mut mesh = c.configure_mesh();
+    if bars {
+        mesh.disable_x_mesh();
+    }
+    mesh.x_labels(n.min(60))
+        .x_label_formatter(&format_x)
+        .x_label_style((FAMILY, if bars { 15 } else { 14 }))
+        .y_label_style((FAMILY, 14))
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .max_light_lines(1)
+        .y_desc(y_desc)
+        .axis_desc_style((FAMILY, 15))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    Ok(c)
+}
+
 fn tick_label(labels: &[String], v: f64, step: usize) -> String {
     let i = v.round();
     if (v - i).abs() > 1e-6 || i < 0.0 {
