@@ -488,3 +488,112 @@ fn stored_evidence_reads_back_as_tagged() {
         assert!(parts_seen.contains(&kind), "{kind:?} in {parts_seen:?}");
     }
 }
+
+/// Pieces that exercise the tagger: entries of every theme, gap sides, wildcards, hard
+/// negatives, one-character sentence breaks, full-width and traditional forms, emoji.
+const TAG_ALPHABET: &[&str] = &[
+    "物流",
+    "發貨",
+    "等了",
+    "一个星期",
+    "才到",
+    "假货",
+    "假期",
+    "正品",
+    "退款",
+    "售后",
+    "服务员",
+    "价格",
+    "评价",
+    "便宜",
+    "质量",
+    "做工",
+    "支付宝",
+    "加班",
+    "996",
+    "直播",
+    "主播讲",
+    "品牌",
+    "种草",
+    "冲动",
+    "买",
+    "就",
+    "的",
+    "很",
+    "。",
+    "，",
+    "！",
+    "?",
+    ".",
+    ";",
+    "\n",
+    " ",
+    "shipping",
+    "delivered",
+    "DELIVERIES",
+    "ｄｅｌｉｖｅｒｙ",
+    "fake",
+    "fake tan",
+    "refund",
+    "refunded",
+    "works as advertised",
+    "took",
+    "three weeks",
+    "to arrive",
+    "price",
+    "cheap",
+    "quality",
+    "paid",
+    "overtime",
+    "livestream",
+    "brand new",
+    "brand",
+    "impulse",
+    "the",
+    "café",
+    "👍",
+    "ＯＫ",
+    "3.5kg",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn tagging_any_text_keeps_its_ranges_and_evidence_consistent(
+        pieces in proptest::collection::vec(proptest::sample::select(TAG_ALPHABET), 0..60)
+    ) {
+        use proptest::prelude::*;
+        use shoptalk::themes::{Tagger, Taxonomy};
+        let text = pieces.concat();
+        let analyzer = shoptalk::analyze::Analyzer::shared_default();
+        let tagger = Tagger::new(Taxonomy::default_taxonomy(), analyzer.clone()).unwrap();
+        let tokens = analyzer.tokens(&text);
+        let full = tagger.tag_tokens(&text, &tokens);
+        for r in &full.themes {
+            for h in &r.all_hits {
+                prop_assert!(h.start < h.end && h.end <= text.len());
+                prop_assert!(text.is_char_boundary(h.start) && text.is_char_boundary(h.end));
+            }
+            prop_assert!(r.hits as usize == r.all_hits.len());
+            for e in &r.evidence {
+                prop_assert!(e.start <= e.end && e.end <= text.len(), "{:?}", e);
+                prop_assert!(!e.text.is_empty(), "{:?}", e);
+                let inside = text[e.start..e.end].trim();
+                if e.sentence {
+                    let shown = e.text.trim_end_matches('…');
+                    prop_assert!(inside.starts_with(shown), "{:?} in {:?}", e, text);
+                } else {
+                    prop_assert!(e.text.contains(inside), "{:?} in {:?}", e, text);
+                }
+            }
+        }
+        // The indexer's path (ranges only, rendered later) gives the same result.
+        let mut spans = tagger.tag_parts_spans(&[(&text, &tokens)]);
+        spans.render_evidence(&[&text]);
+        prop_assert_eq!(spans.assigned(), full.assigned());
+        for (a, b) in spans.themes.iter().zip(&full.themes) {
+            prop_assert_eq!(&a.evidence, &b.evidence);
+        }
+    }
+}
