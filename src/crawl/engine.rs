@@ -100,6 +100,25 @@ enum Event {
     CommitFailed(Error),
 }
 
+impl Event {
+    /// Take a commit's counters into `counts` and `queued` (`Ok(None)`), fail with a failed
+    /// commit's error, or hand back a fetch's outcome.
+    fn apply(self, counts: &mut Counts, queued: &mut u64) -> Result<Option<Outcome>> {
+        match self {
+            Event::Committed {
+                counts: c,
+                queued: q,
+            } => {
+                *counts = c;
+                *queued = q;
+                Ok(None)
+            }
+            Event::CommitFailed(e) => Err(e),
+            Event::Fetched(outcome) => Ok(Some(outcome)),
+        }
+    }
+}
+
 enum RobotsState {
     Unknown,
     Pending,
@@ -374,30 +393,18 @@ pub(super) async fn run(
         if idle && (stopping || nothing_left || spent) {
             let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
             send(ToCommit::Flush(ack_tx))?;
-            // Drain events until the flush is acknowledged.
+            // Drain events until the flush is acknowledged (nothing is in flight: no fetches).
             let mut ack_rx = ack_rx;
             loop {
                 tokio::select! {
                     _ = &mut ack_rx => break,
-                    ev = ev_rx.recv() => match ev {
-                        Some(Event::Committed { counts: c, queued: q }) => { counts = c; queued = q; }
-                        Some(Event::CommitFailed(e)) => return Err(e),
-                        Some(Event::Fetched(_)) | None => {}
+                    ev = ev_rx.recv() => if let Some(ev) = ev {
+                        ev.apply(&mut counts, &mut queued)?;
                     }
                 }
             }
             while let Ok(ev) = ev_rx.try_recv() {
-                match ev {
-                    Event::Committed {
-                        counts: c,
-                        queued: q,
-                    } => {
-                        counts = c;
-                        queued = q;
-                    }
-                    Event::CommitFailed(e) => return Err(e),
-                    Event::Fetched(_) => {}
-                }
+                ev.apply(&mut counts, &mut queued)?;
             }
             if stopping || spent {
                 break;
@@ -426,21 +433,17 @@ pub(super) async fn run(
             pending.push(ev);
         }
         for ev in pending {
-            match ev {
-                Event::Committed {
-                    counts: c,
-                    queued: q,
-                } => {
-                    counts = c;
-                    queued = q;
-                    store_dry = false;
-                }
-                Event::CommitFailed(e) => return Err(e),
-                Event::Fetched(Outcome::Robots {
+            let Some(outcome) = ev.apply(&mut counts, &mut queued)? else {
+                // A commit may have queued new links.
+                store_dry = false;
+                continue;
+            };
+            match outcome {
+                Outcome::Robots {
                     origin,
                     result,
                     warc,
-                }) => {
+                } => {
                     in_flight -= 1;
                     for w in warc {
                         send(ToCommit::Warc(w))?;
@@ -515,12 +518,12 @@ pub(super) async fn run(
                         }
                     }
                 }
-                Event::Fetched(Outcome::Page {
+                Outcome::Page {
                     origin,
                     item,
                     attempts,
                     result,
-                }) => {
+                } => {
                     in_flight -= 1;
                     in_flight_pages -= 1;
                     let host = hosts.get_mut(&origin);

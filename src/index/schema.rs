@@ -155,21 +155,10 @@ impl Fields {
         })
     }
 
-    /// Analyse `doc` once, tag it with the same tokens, and build its index document: nothing
-    /// is segmented twice.
-    pub fn to_tantivy(
-        &self,
-        doc: &Document,
-        analyzer: &Analyzer,
-        tagger: Option<&Tagger>,
-    ) -> TantivyDocument {
-        let mut out = self.to_tantivy_batch(std::slice::from_ref(doc), analyzer, tagger);
-        out.pop().expect("one document in, one out")
-    }
-
-    /// [`Fields::to_tantivy`] for several documents: all are analysed, then all tagged, then
-    /// built, so the segmenter's and the tagger's tables each stay in the core's cache for a
-    /// whole batch instead of evicting each other document by document.
+    /// The index documents of `docs`: each analysed once and tagged with the same tokens
+    /// (nothing is segmented twice). All are analysed, then all tagged, then built, so the
+    /// segmenter's and the tagger's tables each stay in the core's cache for a whole batch
+    /// instead of evicting each other document by document.
     pub fn to_tantivy_batch(
         &self,
         docs: &[Document],

@@ -164,7 +164,7 @@ fn chunks(text: &str) -> Vec<&str> {
 }
 
 /// The byte ranges of pieces of about `CHUNK_CHARS` characters, cut at sentence or line ends.
-pub fn chunk_ranges(text: &str) -> Vec<Range<usize>> {
+fn chunk_ranges(text: &str) -> Vec<Range<usize>> {
     // Bytes, not chars: a character starts at every byte that is not a continuation byte.
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -218,7 +218,7 @@ fn ends_sentence(c: &[u8]) -> bool {
 }
 
 /// The tokens of `tokens` (sorted by start) that start inside `range`.
-pub fn tokens_in<'a>(tokens: &'a [Token], range: &Range<usize>) -> &'a [Token] {
+pub(crate) fn tokens_in<'a>(tokens: &'a [Token], range: &Range<usize>) -> &'a [Token] {
     let from = tokens.partition_point(|t| t.offset_from < range.start);
     let to = from + tokens[from..].partition_point(|t| t.offset_from < range.end);
     &tokens[from..to]
