@@ -8,6 +8,7 @@ beside the dictionary alone. Use it to choose settings before retraining the bui
   shoptalk themes train tests/fixtures/themes/dev*.jsonl --out src/themes/model.bin
 
 Usage: scripts/cv-themes.py [--folds 5] [--c 10] [--c 3] [--threshold 0.5] [--threshold 0.6]
+                            [--veto 0.15] [--veto 0.2]
 Needs a release build (cargo build --release). Python standard library only.
 """
 import argparse
@@ -25,10 +26,13 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--folds", type=int, default=5)
 ap.add_argument("--c", type=float, action="append")
 ap.add_argument("--threshold", type=float, action="append")
+ap.add_argument("--veto", type=float, action="append")
 ap.add_argument("--iterations", type=int, default=400)
 args = ap.parse_args()
 cs = args.c or [10.0]
 thresholds = args.threshold or [0.5, 0.6, 0.7]
+vetoes = args.veto or [None]
+settings = [(t, v) for t in thresholds for v in vetoes]
 
 lines = [l for f in sorted((repo / "tests/fixtures/themes").glob("dev*.jsonl"))
          for l in f.read_text(encoding="utf-8").splitlines() if l.strip()]
@@ -50,25 +54,28 @@ scores = {}
 with tempfile.TemporaryDirectory() as tmp:
     tmp = Path(tmp)
     taxonomies = {}
-    for t in thresholds + ["none"]:
-        p = tmp / f"tax-{t}.toml"
+    for t, v in settings + [("none", None)]:
+        p = tmp / f"tax-{t}-{v}.toml"
         text = default.replace('model = "builtin"', 'model = "none"') if t == "none" else \
             re.sub(r"model_threshold = [0-9.]+", f"model_threshold = {t}", default)
+        if v is not None:
+            text = re.sub(r"model_veto = [0-9.]+", f"model_veto = {v}", text)
         p.write_text(text, encoding="utf-8")
-        taxonomies[t] = p
+        taxonomies[t, v] = p
     for k in range(args.folds):
         train, test = tmp / "train.jsonl", tmp / "test.jsonl"
         train.write_text("\n".join(l for l in lines if fold_of(l) != k) + "\n", encoding="utf-8")
         test.write_text("\n".join(l for l in lines if fold_of(l) == k) + "\n", encoding="utf-8")
         scores.setdefault("dictionary alone", []).append(
-            macro(run("themes", "eval", test, "--themes", taxonomies["none"])))
+            macro(run("themes", "eval", test, "--themes", taxonomies["none", None])))
         for c in cs:
             model = tmp / "model.bin"
             run("themes", "train", train, "--out", model, "--c", c, "--iterations",
                 args.iterations)
-            for t in thresholds:
-                scores.setdefault(f"C={c:g} threshold={t:g}", []).append(macro(run(
-                    "themes", "eval", test, "--themes", taxonomies[t], "--model", model)))
+            for t, v in settings:
+                name = f"C={c:g} threshold={t:g}" + ("" if v is None else f" veto={v:g}")
+                scores.setdefault(name, []).append(macro(run(
+                    "themes", "eval", test, "--themes", taxonomies[t, v], "--model", model)))
 print(f"{len(lines)} texts, {args.folds} folds: mean macro-F1 (min-max)")
 for name, s in scores.items():
-    print(f"{name:<28} {statistics.mean(s):.3f} ({min(s):.3f}-{max(s):.3f})")
+    print(f"{name:<38} {statistics.mean(s):.3f} ({min(s):.3f}-{max(s):.3f})")

@@ -39,6 +39,8 @@ struct Pattern {
     /// Index into `Tagger::entries` (the entry as written), unused for exclusions.
     entry: u32,
     weight: f32,
+    /// For `=` entries: the text a match must be, byte for byte.
+    exact: Option<Box<str>>,
 }
 
 /// One matched entry in a document.
@@ -516,6 +518,7 @@ impl Tagger {
                     role,
                     entry: e,
                     weight,
+                    exact: None,
                 };
                 match entry_shape(entry).map_err(Error::invalid)? {
                     EntryShape::Plain(p) => {
@@ -525,6 +528,13 @@ impl Tagger {
                         let surface = normalize(p).text().to_lowercase();
                         prefixes.insert(&surface, pat(Role::Term));
                     }
+                    EntryShape::Exact(p) => add(
+                        pattern_text(&analyzer, &mut vocab, p)?,
+                        Pattern {
+                            exact: Some(p.into()),
+                            ..pat(Role::Term)
+                        },
+                    ),
                     EntryShape::Gap(a, b) => {
                         add(
                             pattern_text(&analyzer, &mut vocab, a)?,
@@ -539,8 +549,9 @@ impl Tagger {
                 }
             }
             for ex in &theme.exclude {
-                let text = match entry_shape(ex).map_err(Error::invalid)? {
-                    EntryShape::Plain(p) | EntryShape::Prefix(p) => p,
+                let shape = entry_shape(ex).map_err(Error::invalid)?;
+                let text = match shape {
+                    EntryShape::Plain(p) | EntryShape::Prefix(p) | EntryShape::Exact(p) => p,
                     EntryShape::Gap(a, _) => a,
                 };
                 add(
@@ -550,6 +561,10 @@ impl Tagger {
                         role: Role::Exclude,
                         entry: u32::MAX,
                         weight: 0.0,
+                        exact: match shape {
+                            EntryShape::Exact(p) => Some(p.into()),
+                            _ => None,
+                        },
                     },
                 );
             }
@@ -736,6 +751,9 @@ impl Tagger {
                 let sentence = || sentence_of(m.start());
                 for &pi in &self.groups[group] {
                     let p = &self.patterns[pi as usize];
+                    if p.exact.as_deref().is_some_and(|x| x != &text[os..oe]) {
+                        continue;
+                    }
                     match p.role {
                         Role::Term => hits.push((
                             p.theme,
@@ -1097,6 +1115,30 @@ weights = { "服务" = 0.5 }
             vec!["logistics"]
         );
         assert_eq!(ids(&t, "warehouses overseas"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn exact_entries_match_only_as_written() {
+        // "ups" stems to "up": a plain entry would match every "give up".
+        let t = tagger(
+            r#"
+[[themes]]
+id = "logistics"
+label = { zh = "物流", en = "Logistics" }
+en = ["=UPS", "=Royal Mail"]
+exclude = ["=UPS Store"]
+"#,
+        );
+        assert_eq!(ids(&t, "Sent it with UPS."), vec!["logistics"]);
+        assert_eq!(ids(&t, "It came by Royal Mail"), vec!["logistics"]);
+        for no in [
+            "I gave up on it",
+            "ups and downs",
+            "it came by royal mail",
+            "dropped it at the UPS Store",
+        ] {
+            assert_eq!(ids(&t, no), Vec::<String>::new(), "{no}");
+        }
     }
 
     #[test]

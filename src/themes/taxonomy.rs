@@ -170,6 +170,9 @@ pub enum EntryShape<'a> {
     Plain(&'a str),
     /// A single word matched by prefix on its surface form (`deliver*`).
     Prefix(&'a str),
+    /// `=UPS`: words matched only where the text writes them exactly so (case and all), for
+    /// acronyms whose analysed form is a common word (UPS would otherwise match every "up").
+    Exact(&'a str),
     /// `A ... B`: A then B in the same sentence within `gap_tokens` tokens.
     Gap(&'a str, &'a str),
 }
@@ -191,6 +194,15 @@ pub fn entry_shape(entry: &str) -> std::result::Result<EntryShape<'_>, String> {
             ));
         }
         return Ok(EntryShape::Gap(a, b));
+    }
+    if let Some(exact) = e.strip_prefix('=') {
+        let exact = exact.trim();
+        if exact.is_empty() || exact.contains('*') {
+            return Err(format!(
+                "{entry:?}: `=` takes the words exactly as written, without `*`"
+            ));
+        }
+        return Ok(EntryShape::Exact(exact));
     }
     match e.find('*') {
         None => Ok(EntryShape::Plain(e)),
@@ -375,7 +387,9 @@ impl Taxonomy {
             for e in t.zh.iter().chain(&t.en).chain(&t.exclude) {
                 let Ok(shape) = entry_shape(e) else { continue };
                 let parts: Vec<&str> = match shape {
-                    EntryShape::Plain(p) | EntryShape::Prefix(p) => vec![p],
+                    EntryShape::Plain(p) | EntryShape::Prefix(p) | EntryShape::Exact(p) => {
+                        vec![p]
+                    }
                     EntryShape::Gap(a, b) => vec![a, b],
                 };
                 for p in parts {
@@ -488,7 +502,7 @@ weights = { "nope" = 2.0 }
 [[themes]]
 id = "b"
 label = { zh = "a", en = "b" }
-en = ["parcels", " ... x"]
+en = ["parcels", " ... x", "=UP*"]
 "#,
         );
         let msgs: Vec<String> = d
@@ -505,6 +519,7 @@ en = ["parcels", " ... x"]
         assert!(has("Error: theme \"a\": weight for \"nope\""), "{msgs:#?}");
         assert!(has("`*` may only end a single word"), "{msgs:#?}");
         assert!(has("both sides of `...`"), "{msgs:#?}");
+        assert!(has("`=` takes the words exactly as written"), "{msgs:#?}");
         assert!(
             has("Warning: \"parcels\" is in both \"a\" and \"b\""),
             "{msgs:#?}"
