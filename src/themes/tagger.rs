@@ -230,42 +230,57 @@ impl Vocab {
 struct PrefixTrie {
     /// The root's (node 0's) child per byte, 0 for none: most words stop here.
     root: Box<[u32; 256]>,
-    /// (node, byte) -> child node below the root.
-    edges: FxHashMap<(u32, u8), u32>,
+    /// The children of node `n` below the root: `kids[first[n]..first[n + 1]]`, as (byte,
+    /// child) sorted by byte (nodes have few children: a scan beats hashing).
+    first: Vec<u32>,
+    kids: Vec<(u8, u32)>,
     /// The patterns whose prefix ends at each node.
     ends: Vec<Vec<Pattern>>,
 }
 
-impl Default for PrefixTrie {
-    fn default() -> Self {
-        PrefixTrie {
-            root: Box::new([0; 256]),
-            edges: FxHashMap::default(),
-            ends: vec![Vec::new()],
-        }
-    }
-}
-
 impl PrefixTrie {
-    fn insert(&mut self, prefix: &str, p: Pattern) {
-        let mut node = 0u32;
-        for &b in prefix.as_bytes() {
-            let next = self.ends.len() as u32;
-            let child = if node == 0 {
-                let c = &mut self.root[b as usize];
-                if *c == 0 {
-                    *c = next;
+    /// The trie of `(prefix, pattern)` pairs.
+    fn new(prefixes: Vec<(String, Pattern)>) -> PrefixTrie {
+        let mut root = Box::new([0u32; 256]);
+        // (node, byte) -> child below the root; ordered, so each node's children are one run.
+        let mut edges: std::collections::BTreeMap<(u32, u8), u32> = Default::default();
+        let mut ends = vec![Vec::new()];
+        for (prefix, p) in prefixes {
+            let mut node = 0u32;
+            for &b in prefix.as_bytes() {
+                let next = ends.len() as u32;
+                let child = if node == 0 {
+                    let c = &mut root[b as usize];
+                    if *c == 0 {
+                        *c = next;
+                    }
+                    *c
+                } else {
+                    *edges.entry((node, b)).or_insert(next)
+                };
+                if child == next {
+                    ends.push(Vec::new());
                 }
-                *c
-            } else {
-                *self.edges.entry((node, b)).or_insert(next)
-            };
-            if child == next {
-                self.ends.push(Vec::new());
+                node = child;
             }
-            node = child;
+            ends[node as usize].push(p);
         }
-        self.ends[node as usize].push(p);
+        let mut first = Vec::with_capacity(ends.len() + 1);
+        let mut kids = Vec::with_capacity(edges.len());
+        let mut edges = edges.into_iter().peekable();
+        for node in 0..ends.len() as u32 {
+            first.push(kids.len() as u32);
+            while let Some(((_, b), child)) = edges.next_if(|((n, _), _)| *n == node) {
+                kids.push((b, child));
+            }
+        }
+        first.push(kids.len() as u32);
+        PrefixTrie {
+            root,
+            first,
+            kids,
+            ends,
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -280,7 +295,9 @@ impl PrefixTrie {
             node = if node == 0 {
                 self.root[b as usize]
             } else {
-                self.edges.get(&(node, b)).copied().unwrap_or(0)
+                let n = node as usize;
+                let kids = &self.kids[self.first[n] as usize..self.first[n + 1] as usize];
+                kids.iter().find(|k| k.0 == b).map_or(0, |k| k.1)
             };
             if node == 0 {
                 return;
@@ -313,6 +330,8 @@ struct Stream {
     end_rank: Vec<u32>,
     /// Number of token positions.
     positions: u32,
+    /// Stream offsets of the sentence breaks (newlines), in order.
+    breaks: Vec<u32>,
 }
 
 thread_local! {
@@ -334,6 +353,7 @@ impl Stream {
         self.ends.clear();
         self.words.clear();
         self.cjk.clear();
+        self.breaks.clear();
         self.positions = tokens.last().map_or(0, |t| t.position as u32 + 1);
         // The current primary token: its stream start, original end and CJK-ness.
         let mut prim: Option<(usize, usize, bool)> = None;
@@ -369,6 +389,7 @@ impl Stream {
                 Some((_, pe, was_cjk)) => {
                     let gap = &text[pe..t.offset_from];
                     if ends_sentence(gap) {
+                        self.breaks.push(self.text.len() as u32);
                         self.text.push('\n');
                     } else if !(cjk && was_cjk && gap.is_empty()) {
                         self.text.push(' ');
@@ -499,7 +520,7 @@ impl Tagger {
         let mut texts: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut entries: Vec<String> = Vec::new();
-        let mut prefixes = PrefixTrie::default();
+        let mut prefixes: Vec<(String, Pattern)> = Vec::new();
         let mut vocab = Vocab::default();
         let mut gaps = 0u32;
         for (ti, theme) in taxonomy.themes.iter().enumerate() {
@@ -526,7 +547,7 @@ impl Tagger {
                     }
                     EntryShape::Prefix(p) => {
                         let surface = normalize(p).text().to_lowercase();
-                        prefixes.insert(&surface, pat(Role::Term));
+                        prefixes.push((surface, pat(Role::Term)));
                     }
                     EntryShape::Exact(p) => add(
                         pattern_text(&analyzer, &mut vocab, p)?,
@@ -605,7 +626,7 @@ impl Tagger {
             groups,
             patterns,
             entries,
-            prefixes,
+            prefixes: PrefixTrie::new(prefixes),
             vocab,
             relaxed,
         };
@@ -714,13 +735,8 @@ impl Tagger {
         // Gap sides: (gap id, side).
         let mut lefts: Vec<(u32, Side)> = Vec::new();
         let mut rights: Vec<(u32, Side, &Pattern)> = Vec::new();
-        // Sentence number of a stream offset: newlines before it (found when first needed).
-        let breaks: std::cell::OnceCell<Vec<usize>> = std::cell::OnceCell::new();
-        let sentence_of = |at: usize| {
-            breaks
-                .get_or_init(|| stream.text.match_indices('\n').map(|(i, _)| i).collect())
-                .partition_point(|&b| b < at)
-        };
+        // Sentence number of a stream offset: newlines before it.
+        let sentence_of = |at: usize| stream.breaks.partition_point(|&b| (b as usize) < at);
         if let Some(ac) = &self.automaton {
             for m in ac.find_overlapping_iter(stream.text.as_str()) {
                 let group = m.value() as usize;
