@@ -336,7 +336,7 @@ fn the_builtin_model_adds_recall_on_the_held_out_set() {
     // README has the per-theme figures.
     use shoptalk::themes::{Tagger, Taxonomy, evaluate};
     let analyzer = shoptalk::analyze::Analyzer::shared_default();
-    let items = gold("heldout");
+    let items = gold("heldout4");
     let with = evaluate(
         &Tagger::new(Taxonomy::default_taxonomy(), analyzer.clone()).unwrap(),
         &items,

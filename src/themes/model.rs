@@ -2,8 +2,8 @@
 //!
 //! Features come from the analyzer's tokens, so a document analysed once for the index is
 //! scored without reading its text again: every token's term (words, their dictionary pieces,
-//! English stems), every pair of consecutive words, and the character 1- to 3-grams of each
-//! run of Chinese words (robust to segmentation). They are hashed into 2^16 buckets and
+//! English stems), every pair of consecutive words, and the character unigrams and bigrams of
+//! each run of Chinese words (robust to segmentation). They are hashed into 2^16 buckets and
 //! weighted by sublinear tf-idf with L2 normalisation. Training minimises the class-balanced
 //! logistic loss with a light L2 penalty (full-batch Adam, deterministic). Long texts are
 //! scored in chunks of about [`CHUNK_CHARS`] characters, the size of the texts the model
@@ -21,9 +21,10 @@ use crate::error::{Error, Result};
 pub const BUCKET_BITS: u32 = 16;
 /// Texts longer than this are scored in chunks of about this many characters.
 pub const CHUNK_CHARS: usize = 300;
-const MAGIC: &[u8; 4] = b"STM2";
-/// The magic bytes of the character n-gram models of shoptalk 0.1's first releases.
-const OLD_MAGIC: &[u8; 4] = b"STM1";
+const MAGIC: &[u8; 4] = b"STM3";
+/// The magic bytes of earlier models with other features: character n-grams of the folded
+/// text (STM1), and character trigrams besides (STM2).
+const OLD_MAGICS: [&[u8; 4]; 2] = [b"STM1", b"STM2"];
 /// The model shipped with the default taxonomy (`shoptalk themes train`, see ARCHITECTURE.md).
 static BUILTIN: &[u8] = include_bytes!("model.bin");
 
@@ -98,8 +99,8 @@ fn bucket(h: u64) -> u32 {
 fn features(tokens: &[Token], mut f: impl FnMut(u32)) {
     // The current word (primary token): its end offset and term hash; pieces start before it.
     let mut word: Option<(usize, u64)> = None;
-    // The Chinese run so far: its end offset and last two characters (0: none).
-    let (mut run_end, mut c1, mut c2) = (usize::MAX, 0u64, 0u64);
+    // The Chinese run so far: its end offset and last character (0: none).
+    let (mut run_end, mut c1) = (usize::MAX, 0u64);
     for t in tokens {
         let h = xxhash_rust::xxh3::xxh3_64(t.text.as_bytes());
         f(bucket(mix(1, h)));
@@ -115,7 +116,7 @@ fn features(tokens: &[Token], mut f: impl FnMut(u32)) {
             continue;
         }
         if t.offset_from != run_end {
-            (c1, c2) = (0, 0);
+            c1 = 0;
         }
         for c in t.text.chars() {
             let c = c as u64;
@@ -123,10 +124,7 @@ fn features(tokens: &[Token], mut f: impl FnMut(u32)) {
             if c1 != 0 {
                 f(bucket(mix(mix(4, c1), c)));
             }
-            if c2 != 0 {
-                f(bucket(mix(mix(mix(5, c2), c1), c)));
-            }
-            (c2, c1) = (c1, c);
+            c1 = c;
         }
         run_end = t.offset_to;
     }
@@ -436,9 +434,9 @@ impl Model {
         };
         match take(4)? {
             m if m == MAGIC => {}
-            m if m == OLD_MAGIC => {
+            m if OLD_MAGICS.iter().any(|o| m == *o) => {
                 return Err(bad(
-                    "an older format (character n-grams); retrain it with `shoptalk themes train`",
+                    "an older format (other features); retrain it with `shoptalk themes train`",
                 ));
             }
             _ => return Err(bad("wrong magic bytes")),
@@ -604,10 +602,12 @@ mod tests {
         let mut more = bytes.clone();
         more.push(0);
         assert!(Model::from_bytes(&more, Path::new("m.bin")).is_err());
-        let mut old = bytes.clone();
-        old[..4].copy_from_slice(OLD_MAGIC);
-        let e = Model::from_bytes(&old, Path::new("m.bin")).unwrap_err();
-        assert!(e.to_string().contains("retrain"), "{e}");
+        for magic in OLD_MAGICS {
+            let mut old = bytes.clone();
+            old[..4].copy_from_slice(magic);
+            let e = Model::from_bytes(&old, Path::new("m.bin")).unwrap_err();
+            assert!(e.to_string().contains("retrain"), "{e}");
+        }
     }
 
     #[test]
@@ -622,9 +622,9 @@ mod tests {
         // Folding and stemming happen before hashing: these analyse to the same tokens.
         assert_eq!(feats("質量很好"), feats("质量很好"));
         assert_eq!(feats("Refunds ARRIVED"), feats("refund arrived"));
-        // Words, word pairs and the Chinese characters' 1-3-grams: 质量|很|好 gives 3 + 2
-        // + (4 + 3 + 2).
-        assert_eq!(feats("质量很好").len(), 14);
+        // Words, word pairs and the Chinese characters' unigrams and bigrams: 质量|很|好 gives
+        // 3 + 2 + (4 + 3).
+        assert_eq!(feats("质量很好").len(), 12);
         // A chunked text scores each chunk on its own tokens.
         let m = toy();
         let long = "物流很慢，快递一周才到。".repeat(40);

@@ -923,7 +923,7 @@ impl Tagger {
             // about the theme anywhere (a passing mention); the model alone may also assign.
             let assigned = weighted + 1e-4 >= min_hits
                 && (tokens <= s.long_doc_tokens || per_1000 + 1e-4 >= s.min_per_1000)
-                && !vote.is_some_and(|v| v.best < s.model_veto)
+                && !vote.is_some_and(|v| v.best < s.veto_for(tokens))
                 || vote.is_some_and(|v| v.assigned);
             let evidence = hs
                 .iter()
@@ -1275,6 +1275,13 @@ exclude = ["=UPS Store"]
         assert_eq!(ids(&with_veto(0.3), text), vec!["logistics"]);
         // The veto never touches a theme the model does not know.
         assert_eq!(ids(&with_veto(0.3), "退款很慢"), vec!["after_sales"]);
+        // Past model_veto_long_tokens tokens the long-text veto applies instead.
+        let mut long = with_veto(0.0);
+        long.taxonomy.settings.model_veto_long = 0.3;
+        long.taxonomy.settings.model_veto_long_tokens = 20;
+        assert_eq!(ids(&long, text), vec!["logistics", "counterfeit"]);
+        let longer = format!("{text}. {text}");
+        assert_eq!(ids(&long, &longer), vec!["logistics"]);
     }
 
     #[test]

@@ -35,9 +35,28 @@ pub struct Settings {
     #[serde(default = "default_model_threshold")]
     pub model_threshold: f32,
     /// Probability below which (in every chunk) the model overrules the dictionary: the
-    /// theme's entries only passed through the text. 0 turns the veto off.
+    /// theme's entries only passed through the text. 0 (and 0 for `model_veto_long`) turns
+    /// the veto off.
     #[serde(default = "default_model_veto")]
     pub model_veto: f32,
+    /// The veto for texts over `model_veto_long_tokens` tokens: longer texts mention other
+    /// themes' words in passing more often, so the model must be surer to keep them.
+    #[serde(default = "default_model_veto_long")]
+    pub model_veto_long: f32,
+    /// Texts with more tokens than this get `model_veto_long` instead of `model_veto`.
+    #[serde(default = "default_model_veto_long_tokens")]
+    pub model_veto_long_tokens: u32,
+}
+
+impl Settings {
+    /// The model veto for a text of `tokens` tokens.
+    pub fn veto_for(&self, tokens: u32) -> f32 {
+        if tokens > self.model_veto_long_tokens {
+            self.model_veto_long
+        } else {
+            self.model_veto
+        }
+    }
 }
 
 fn default_model() -> String {
@@ -48,6 +67,12 @@ fn default_model_threshold() -> f32 {
 }
 fn default_model_veto() -> f32 {
     0.15
+}
+fn default_model_veto_long() -> f32 {
+    0.4
+}
+fn default_model_veto_long_tokens() -> u32 {
+    60
 }
 
 fn default_min_hits() -> f32 {
@@ -73,6 +98,8 @@ impl Default for Settings {
             model: default_model(),
             model_threshold: default_model_threshold(),
             model_veto: default_model_veto(),
+            model_veto_long: default_model_veto_long(),
+            model_veto_long_tokens: default_model_veto_long_tokens(),
         }
     }
 }
@@ -286,6 +313,12 @@ impl Taxonomy {
                 s.model_threshold, s.model_veto
             ));
         }
+        if !(s.model_veto_long >= 0.0 && s.model_veto_long < 1.0) {
+            err(format!(
+                "settings.model_veto_long must be at least 0 and below 1, got {}",
+                s.model_veto_long
+            ));
+        }
         if !(s.min_hits > 0.0 && s.min_hits.is_finite()) {
             err(format!(
                 "settings.min_hits must be a positive number, got {}",
@@ -490,6 +523,7 @@ mod tests {
 [settings]
 model_threshold = 0.4
 model_veto = 0.5
+model_veto_long = 1.5
 [[themes]]
 id = "Bad-Id"
 label = { zh = "a", en = "b" }
@@ -513,6 +547,10 @@ en = ["parcels", " ... x", "=UP*"]
         assert!(has("Error: theme 1: id \"Bad-Id\""), "{msgs:#?}");
         assert!(
             has("settings.model_veto must be at least 0 and below model_threshold (0.4), got 0.5"),
+            "{msgs:#?}"
+        );
+        assert!(
+            has("settings.model_veto_long must be at least 0 and below 1, got 1.5"),
             "{msgs:#?}"
         );
         assert!(has("Error: theme \"Bad-Id\" has no entries"), "{msgs:#?}");
