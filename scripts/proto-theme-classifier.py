@@ -4,12 +4,12 @@ generalise better than more dictionary entries?
 
 Trains one logistic regression per theme on character 1-3-grams (tf-idf) plus the dictionary's
 own weighted hits (from `shoptalk themes tag --explain`), on the development sets except the
-test set, and scores the test set four ways: dictionary only, model only, model with dictionary features, and
-dictionary OR model (model probability above a threshold).
+test set, and scores the test set four ways: dictionary only, model only, model with
+dictionary features, and dictionary OR model (model probability above a threshold).
 
 Needs scikit-learn (`pip install scikit-learn`) and a release build (`cargo build --release`).
-Usage: scripts/proto-theme-classifier.py [TEST_SET] (default: dev9, once the second held-out
-set; do not point it at a held-out set that has not been scored yet)
+Usage: scripts/proto-theme-classifier.py [SET]   (a name in tests/fixtures/themes; default
+dev9. Never point it at a held-out set that has not been scored yet.)
 """
 import json
 import subprocess
