@@ -10,6 +10,9 @@
 #     scored once, with the configuration chosen by cross-validation over dev*
 #     (scripts/cv-themes.py). Never tune on it: promote it to dev12 and write a new held-out
 #     set when its errors need reading.
+#   longdocs: 60 whole documents (title and paragraphs, 700-2,000 characters or 180-500 words)
+#     by another separate author, to check that what holds for paragraphs holds for the
+#     crawled articles an index is made of; scored once, after the last decision.
 # Usage: scripts/eval-themes.sh [--themes FILE] [--mistakes]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +24,6 @@ echo "## development sets (dev*.jsonl; the model was trained on them)"
 echo
 echo "## held-out set (heldout4.jsonl)"
 "$bin" themes eval "$dir/heldout4.jsonl" "$@"
+echo
+echo "## held-out whole documents (longdocs.jsonl)"
+"$bin" themes eval "$dir/longdocs.jsonl" "$@"

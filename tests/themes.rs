@@ -331,25 +331,25 @@ fn gold(set: &str) -> Vec<shoptalk::themes::GoldItem> {
 }
 
 #[test]
-fn the_builtin_model_adds_recall_on_the_held_out_set() {
-    // A guard that the learned second signal is on and helps on texts it never saw; the
-    // README has the per-theme figures.
+fn the_builtin_model_adds_quality_on_the_held_out_sets() {
+    // A guard that the learned second signal is on and helps on texts it never saw, short and
+    // whole documents (where the long-text veto matters most); the README has the figures.
     use shoptalk::themes::{Tagger, Taxonomy, evaluate};
     let analyzer = shoptalk::analyze::Analyzer::shared_default();
-    let items = gold("heldout4");
-    let with = evaluate(
-        &Tagger::new(Taxonomy::default_taxonomy(), analyzer.clone()).unwrap(),
-        &items,
-    );
+    let with = Tagger::new(Taxonomy::default_taxonomy(), analyzer.clone()).unwrap();
     let mut dictionary_only = Taxonomy::default_taxonomy();
     dictionary_only.settings.model = "none".into();
-    let without = evaluate(&Tagger::new(dictionary_only, analyzer).unwrap(), &items);
-    assert!(
-        with.macro_f1 >= without.macro_f1 + 0.02 && with.macro_f1 >= 0.8,
-        "with the model {:.3}, without {:.3}",
-        with.macro_f1,
-        without.macro_f1
-    );
+    let without = Tagger::new(dictionary_only, analyzer).unwrap();
+    for set in ["heldout4", "longdocs"] {
+        let items = gold(set);
+        let (w, wo) = (evaluate(&with, &items), evaluate(&without, &items));
+        assert!(
+            w.macro_f1 >= wo.macro_f1 + 0.05 && w.macro_f1 >= 0.85,
+            "{set}: with the model {:.3}, without {:.3}",
+            w.macro_f1,
+            wo.macro_f1
+        );
+    }
 }
 
 #[test]
