@@ -534,28 +534,22 @@ impl Tagger {
             for (entry, weight) in theme.entries() {
                 let e = entries.len() as u32;
                 entries.push(entry.to_string());
+                let shape = entry_shape(entry).map_err(Error::invalid)?;
                 let pat = |role| Pattern {
                     theme: theme_idx,
                     role,
                     entry: e,
                     weight,
-                    exact: None,
+                    exact: shape.exact().map(Into::into),
                 };
-                match entry_shape(entry).map_err(Error::invalid)? {
-                    EntryShape::Plain(p) => {
+                match shape {
+                    EntryShape::Plain(p) | EntryShape::Exact(p) => {
                         add(pattern_text(&analyzer, &mut vocab, p)?, pat(Role::Term))
                     }
                     EntryShape::Prefix(p) => {
                         let surface = normalize(p).text().to_lowercase();
                         prefixes.push((surface, pat(Role::Term)));
                     }
-                    EntryShape::Exact(p) => add(
-                        pattern_text(&analyzer, &mut vocab, p)?,
-                        Pattern {
-                            exact: Some(p.into()),
-                            ..pat(Role::Term)
-                        },
-                    ),
                     EntryShape::Gap(a, b) => {
                         add(
                             pattern_text(&analyzer, &mut vocab, a)?,
@@ -582,10 +576,7 @@ impl Tagger {
                         role: Role::Exclude,
                         entry: u32::MAX,
                         weight: 0.0,
-                        exact: match shape {
-                            EntryShape::Exact(p) => Some(p.into()),
-                            _ => None,
-                        },
+                        exact: shape.exact().map(Into::into),
                     },
                 );
             }

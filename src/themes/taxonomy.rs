@@ -204,6 +204,16 @@ pub enum EntryShape<'a> {
     Gap(&'a str, &'a str),
 }
 
+impl<'a> EntryShape<'a> {
+    /// The surface an `=` entry must match, byte for byte.
+    pub fn exact(&self) -> Option<&'a str> {
+        match *self {
+            EntryShape::Exact(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
 /// Split an entry into its shape, or say why it is malformed.
 pub fn entry_shape(entry: &str) -> std::result::Result<EntryShape<'_>, String> {
     let e = entry.trim();
@@ -215,9 +225,15 @@ pub fn entry_shape(entry: &str) -> std::result::Result<EntryShape<'_>, String> {
         if a.is_empty() || b.is_empty() {
             return Err(format!("{entry:?}: both sides of `...` need words"));
         }
-        if a.contains('*') || b.contains('*') || b.contains("...") || b.contains('…') {
+        if a.contains('*')
+            || b.contains('*')
+            || a.starts_with('=')
+            || b.starts_with('=')
+            || b.contains("...")
+            || b.contains('…')
+        {
             return Err(format!(
-                "{entry:?}: a gap entry takes no wildcard and one `...`"
+                "{entry:?}: a gap entry takes no wildcard, no `=` and one `...`"
             ));
         }
         return Ok(EntryShape::Gap(a, b));
@@ -536,7 +552,7 @@ weights = { "nope" = 2.0 }
 [[themes]]
 id = "b"
 label = { zh = "a", en = "b" }
-en = ["parcels", " ... x", "=UP*"]
+en = ["parcels", " ... x", "=UP*", "=UPS ... late"]
 "#,
         );
         let msgs: Vec<String> = d
@@ -558,6 +574,7 @@ en = ["parcels", " ... x", "=UP*"]
         assert!(has("`*` may only end a single word"), "{msgs:#?}");
         assert!(has("both sides of `...`"), "{msgs:#?}");
         assert!(has("`=` takes the words exactly as written"), "{msgs:#?}");
+        assert!(has("a gap entry takes no wildcard, no `=`"), "{msgs:#?}");
         assert!(
             has("Warning: \"parcels\" is in both \"a\" and \"b\""),
             "{msgs:#?}"
